@@ -1,0 +1,25 @@
+using MaintProxy.Maintenance;
+
+namespace MaintProxy.Admin;
+
+/// <summary>What the status surface tells the scripts and the operator.</summary>
+internal sealed record StatusReport(
+    string State,
+    long Generation,
+    DateTimeOffset Since,
+    string SentinelPath,
+    string? SentinelSha256,
+    string? SentinelError,
+    string PagePath,
+    IReadOnlyList<MaintenanceWindow> Windows)
+{
+    public static StatusReport From(MaintenanceSnapshot snapshot, MaintenanceState state, MaintenancePage page) => new(
+        snapshot.IsDown ? "down" : "up",
+        snapshot.Generation,
+        snapshot.Since,
+        state.SentinelPath,
+        snapshot.SentinelSha256,
+        snapshot.SentinelError,
+        page.PagePath,
+        snapshot.Windows);
+}

@@ -1,0 +1,30 @@
+using MaintProxy.Admin;
+using MaintProxy.Demo;
+using MaintProxy.Listeners;
+using MaintProxy.Proxy;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>The one place that composes MaintProxy's services.</summary>
+public static class MaintProxyServiceCollectionExtensions
+{
+    public static IServiceCollection AddMaintProxy(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddMaintenance();
+
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>());
+        services.AddOptions<DemoBackendOptions>().BindConfiguration(DemoBackendOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DemoBackendOptions>, DemoBackendOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, LoopbackListenersSetup>());
+
+        services.AddReverseProxy()
+            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
+            .AddConfigFilter<UnsupportedPolicyConfigFilter>();
+        return services;
+    }
+}

@@ -1,0 +1,19 @@
+namespace MaintProxy.Maintenance;
+
+internal static partial class MaintenanceLog
+{
+    [LoggerMessage(1001, LogLevel.Warning, "Maintenance is ON (generation {Generation}) from sentinel {SentinelPath}: {WindowCount} window(s), reason: {Reason}")]
+    public static partial void MaintenanceOn(ILogger logger, long generation, string sentinelPath, int windowCount, string? reason);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Maintenance is OFF (generation {Generation}): sentinel {SentinelPath} is gone, forwarding again")]
+    public static partial void MaintenanceOff(ILogger logger, long generation, string sentinelPath);
+
+    [LoggerMessage(1003, LogLevel.Error, "Sentinel {SentinelPath} could not be read as written ({Problem}); failing closed: everything is in maintenance with default options")]
+    public static partial void SentinelUnreadable(ILogger logger, string sentinelPath, string problem);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Maintenance page {PagePath} is missing or unreadable ({Problem}); serving the built-in page")]
+    public static partial void PageFallback(ILogger logger, string pagePath, string problem);
+
+    [LoggerMessage(1005, LogLevel.Information, "Maintenance page loaded from {PagePath} ({Bytes} bytes)")]
+    public static partial void PageLoaded(ILogger logger, string pagePath, int bytes);
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using MaintProxy.Files;
+using Microsoft.Extensions.Options;
+
+namespace MaintProxy.Maintenance;
+
+/// <summary>
+/// Holds the current <see cref="MaintenanceSnapshot"/> and rebuilds it from the sentinel file.
+/// The first read happens in the constructor, before the server listens, so a proxy started while
+/// the sentinel exists answers its very first request with the maintenance page.
+/// </summary>
+internal sealed class MaintenanceState
+{
+    private readonly Lock _refreshLock = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<MaintenanceState> _logger;
+    private volatile MaintenanceSnapshot _current = MaintenanceSnapshot.Up;
+    private FileStamp _lastStamp = FileStamp.Missing;
+
+    public MaintenanceState(IOptions<MaintenanceOptions> options, TimeProvider timeProvider, ILogger<MaintenanceState> logger)
+    {
+        _timeProvider = timeProvider;
+        _logger = logger;
+        SentinelPath = Path.GetFullPath(options.Value.SentinelPath);
+        Refresh(force: true);
+    }
+
+    /// <summary>The sentinel's absolute path.</summary>
+    public string SentinelPath { get; }
+
+    /// <summary>The state the request path applies: one volatile read.</summary>
+    public MaintenanceSnapshot Current => _current;
+
+    /// <summary>
+    /// Reads the sentinel and applies it if it changed. Without <paramref name="force"/> a file whose
+    /// size and modification time are unchanged is not read again (the periodic check).
+    /// </summary>
+    public MaintenanceSnapshot Refresh(bool force)
+    {
+        lock (_refreshLock)
+        {
+            var stamp = FileStamp.Of(SentinelPath);
+            if (!force && stamp == _lastStamp)
+            {
+                return _current;
+            }
+
+            _lastStamp = stamp;
+            var next = Read(stamp);
+            var current = _current;
+            if (next.SentinelSha256 == current.SentinelSha256 && current.Generation > 0)
+            {
+                return current;
+            }
+
+            next = next with { Generation = current.Generation + 1, Since = _timeProvider.GetUtcNow() };
+            _current = next;
+            LogApplied(next);
+            return next;
+        }
+    }
+
+    private MaintenanceSnapshot Read(FileStamp stamp)
+    {
+        if (!stamp.Exists)
+        {
+            return MaintenanceSnapshot.Up;
+        }
+
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(SentinelPath);
+        }
+        catch (FileNotFoundException)
+        {
+            return MaintenanceSnapshot.Up;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return MaintenanceSnapshot.Up;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // It exists but cannot be read: an operator meant "down", so fail closed.
+            return new MaintenanceSnapshot
+            {
+                Windows = [MaintenanceWindow.Everything],
+                SentinelSha256 = "unreadable",
+                SentinelError = ex.Message,
+            };
+        }
+
+        var (windows, error) = SentinelParser.Parse(content);
+        return new MaintenanceSnapshot
+        {
+            Windows = windows,
+            SentinelSha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
+            SentinelError = error,
+        };
+    }
+
+    private void LogApplied(MaintenanceSnapshot snapshot)
+    {
+        if (snapshot.SentinelError is { } error)
+        {
+            MaintenanceLog.SentinelUnreadable(_logger, SentinelPath, error);
+        }
+
+        if (snapshot.IsDown)
+        {
+            MaintenanceLog.MaintenanceOn(_logger, snapshot.Generation, SentinelPath, snapshot.Windows.Length, snapshot.Windows[0].Reason);
+        }
+        else if (snapshot.Generation > 1)
+        {
+            MaintenanceLog.MaintenanceOff(_logger, snapshot.Generation, SentinelPath);
+        }
+    }
+}
