@@ -1,16 +1,19 @@
 using MaintProxy.Admin;
 using MaintProxy.Demo;
+using MaintProxy.Hosting;
 using MaintProxy.RequestLogging;
 using Serilog;
 
 // Settings live beside the binary; relative paths in them (maint/down, maint/maint.html) start at
 // the working directory, which `dotnet run` sets to the repository root.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Logging.ClearProviders()
     .SetMinimumLevel(LogLevel.Trace)
-    .AddSerilog(new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration).CreateLogger(), dispose: true);
-builder.Services.AddMaintProxy(builder.Configuration);
+    .WithoutPerRequestHostingScope()
+    .AddSerilog(LeanHostingExtensions.CreateSerilogLogger(builder.Configuration), dispose: true);
+builder.WebHost.UseKestrelHttpsConfiguration();
+builder.Services.AddMaintProxy(builder.Configuration).WithoutEagerKeyRing();
 
 var app = builder.Build();
 app.MapAdminSurface();

@@ -1,0 +1,46 @@
+using Serilog;
+using Serilog.Settings.Configuration;
+
+namespace MaintProxy.Hosting;
+
+/// <summary>
+/// Start-up and per-request work that a front proxy does not need: each step here was measured
+/// with tests/bench/run.sh (see the Benchmarks section of the README).
+/// </summary>
+internal static class LeanHostingExtensions
+{
+    // The hosting layer opens a log scope and an Activity for every request as soon as its category
+    // is enabled at any level; MaintProxy writes its own request line, so the scope is pure cost.
+    private const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
+    // Registered by YARP's session affinity; it loads (or creates) the key ring at start-up. Without
+    // it the key ring is loaded on first use, i.e. only by a cluster that uses affinity cookies.
+    private const string EagerKeyRingServiceName = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
+
+    /// <summary>
+    /// Serilog from the <c>Serilog</c> section, with its sinks looked up in the assemblies MaintProxy
+    /// ships instead of by scanning every dependency at start-up.
+    /// </summary>
+    public static Serilog.ILogger CreateSerilogLogger(IConfiguration configuration) =>
+        new LoggerConfiguration()
+            .ReadFrom.Configuration(configuration, new ConfigurationReaderOptions(
+                typeof(ConsoleLoggerConfigurationExtensions).Assembly,
+                typeof(FileLoggerConfigurationExtensions).Assembly))
+            .CreateLogger();
+
+    public static ILoggingBuilder WithoutPerRequestHostingScope(this ILoggingBuilder logging) =>
+        logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
+
+    public static IServiceCollection WithoutEagerKeyRing(this IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType?.FullName == EagerKeyRingServiceName)
+            {
+                services.RemoveAt(i);
+            }
+        }
+
+        return services;
+    }
+}
