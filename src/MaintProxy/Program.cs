@@ -6,6 +6,7 @@ using Serilog;
 
 // Settings live beside the binary; relative paths in them (maint/down, maint/maint.html) start at
 // the working directory, which `dotnet run` sets to the repository root.
+RuntimeTuning.Apply();
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Logging.ClearProviders()
