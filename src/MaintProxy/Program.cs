@@ -14,7 +14,7 @@ builder.Logging.ClearProviders()
     .WithoutPerRequestHostingScope()
     .AddSerilog(LeanHostingExtensions.CreateSerilogLogger(builder.Configuration), dispose: true);
 builder.WebHost.UseKestrelHttpsConfiguration();
-builder.Services.AddMaintProxy(builder.Configuration).WithoutEagerKeyRing();
+builder.Services.AddMaintProxy(builder.Configuration).WithLeanStartup();
 
 var app = builder.Build();
 app.MapAdminSurface();

@@ -31,7 +31,14 @@ internal static class LeanHostingExtensions
     public static ILoggingBuilder WithoutPerRequestHostingScope(this ILoggingBuilder logging) =>
         logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
 
-    public static IServiceCollection WithoutEagerKeyRing(this IServiceCollection services)
+    /// <summary>Lazy where start-up work is not needed, eager where the first switch would wait for it.</summary>
+    public static IServiceCollection WithLeanStartup(this IServiceCollection services)
+    {
+        services.AddHostedService<AdminWarmup>();
+        return services.WithoutEagerKeyRing();
+    }
+
+    private static IServiceCollection WithoutEagerKeyRing(this IServiceCollection services)
     {
         for (var i = services.Count - 1; i >= 0; i--)
         {

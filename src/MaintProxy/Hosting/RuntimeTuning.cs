@@ -10,9 +10,12 @@ internal static class RuntimeTuning
 {
     private const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
+    /// <summary>False under a test host, which loads MaintProxy into its own process.</summary>
+    public static bool IsMaintProxyTheProcess => Assembly.GetEntryAssembly() == typeof(RuntimeTuning).Assembly;
+
     public static void Apply()
     {
-        if (Assembly.GetEntryAssembly() != typeof(RuntimeTuning).Assembly)
+        if (!IsMaintProxyTheProcess)
         {
             return;
         }
