@@ -26,6 +26,8 @@ Environment (defaults in brackets):
   BENCH_LOGS          access-log variants to measure ["on off"]
   BENCH_SWITCHES      down/up repetitions in the switch test [10]
   BENCH_THREADS       wrk threads [1]
+  BENCH_WARMUP        seconds of load per target before the measured runs [5]; the JIT
+                      needs it, nginx and HAProxy get the same
   BENCH_DOTNET_ENV    extra VAR=value settings for the MaintProxy processes (e.g. DOTNET_gcServer=0)
   BENCH_PROXY_ARGS    extra command-line settings for MaintProxy (--Section:Key=value ...)
 EOF
@@ -39,6 +41,7 @@ maint_connections=${BENCH_MAINT_CONNECTIONS:-32}
 log_variants=${BENCH_LOGS:-on off}
 switches=${BENCH_SWITCHES:-10}
 threads=${BENCH_THREADS:-1}
+warmup=${BENCH_WARMUP:-5}
 read -r -a dotnet_env <<<"${BENCH_DOTNET_ENV:-}"
 read -r -a proxy_args <<<"${BENCH_PROXY_ARGS:-}"
 
@@ -123,11 +126,24 @@ rss_kb() { # pid... -> the sum of VmRSS over the processes and their children
   echo "$total"
 }
 
+cpu_ticks() { # pid... -> utime + stime of the processes and their children, in clock ticks
+  local total=0 pid child
+  for pid in "$@"; do
+    for child in $pid $(cat "/proc/$pid/task/$pid/children" 2>/dev/null); do
+      total=$((total + $(awk '{ print $14 + $15 }' "/proc/$child/stat" 2>/dev/null || echo 0)))
+    done
+  done
+  echo "$total"
+}
+ticks_per_second=$(getconf CLK_TCK)
+
 render() { # template output
   sed -e "s|@DIR@|$work|g" -e "s|@BACKEND_PORT@|$backend_port|g" \
       -e "s|@LOG_PORT@|${log_port:-}|g" -e "s|@NOLOG_PORT@|${nolog_port:-}|g" \
       -e "s|@STATS_PORT@|${haproxy_stats_port:-}|g" "$1" >"$2"
 }
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- build
 say "building MaintProxy (Release)"
@@ -194,7 +210,14 @@ rss_idle_nginx=$(rss_kb "$nginx_pid")
 rss_idle_haproxy=$(rss_kb "$haproxy_pid")
 
 # ---------------------------------------------------------------- targets
-declare -A url
+declare -A url pid_of
+pid_of[backend]=$backend_pid
+pid_of[mp:on]=$mp_pid
+pid_of[mp:off]=$mpq_pid
+pid_of[nginx:on]=$nginx_pid
+pid_of[nginx:off]=$nginx_pid
+pid_of[haproxy:on]=$haproxy_pid
+pid_of[haproxy:off]=$haproxy_pid
 url[backend]=$backend_url
 url[mp:on]=http://127.0.0.1:$mp_port
 url[mp:off]=http://127.0.0.1:$mpq_port
@@ -230,9 +253,11 @@ declare -A samples # "<scenario>|<target>|<metric>" -> space-separated values
 add_sample() { samples[$1]="${samples[$1]:-}$2 "; }
 
 run_wrk() { # scenario target connections seconds expected-status
-  local out line requests duration_us p50 p99 non2xx errors
+  local out line requests duration_us p50 p99 non2xx errors ticks_before ticks_after
+  ticks_before=$(cpu_ticks "${pid_of[$2]}")
   out=$(wrk -t"$threads" -c"$3" -d"${4}s" -s "$bench_dir/report.lua" "${url[$2]}$path" 2>&1) \
     || die "wrk failed against $2: $out"
+  ticks_after=$(cpu_ticks "${pid_of[$2]}")
   line=$(grep '^RESULT ' <<<"$out") || die "no result from wrk against $2: $out"
   eval "$(sed -e 's/^RESULT //' -e 's/\([a-z0-9_]*\)=/local_\1=/g' <<<"$line")"
   requests=$local_requests duration_us=$local_duration_us p50=$local_p50_us p99=$local_p99_us
@@ -247,6 +272,8 @@ run_wrk() { # scenario target connections seconds expected-status
   add_sample "$1|$2|rps" "$(awk -v r="$requests" -v d="$duration_us" 'BEGIN { printf "%.0f", r * 1e6 / d }')"
   add_sample "$1|$2|p50" "$(awk -v v="$p50" 'BEGIN { printf "%.3f", v / 1000 }')"
   add_sample "$1|$2|p99" "$(awk -v v="$p99" 'BEGIN { printf "%.3f", v / 1000 }')"
+  add_sample "$1|$2|cpu" "$(awk -v t=$((ticks_after - ticks_before)) -v hz="$ticks_per_second" -v r="$requests" \
+    'BEGIN { printf "%.2f", t * 1e6 / hz / r }')"
   truncate_logs
 }
 
@@ -262,8 +289,8 @@ MAINTPROXY_ADMIN_URL=$mpq_admin "$repo/down.sh" >/dev/null; MAINTPROXY_ADMIN_URL
 # ---------------------------------------------------------------- 1. proxied
 proxied_targets=(backend)
 for variant in $log_variants; do proxied_targets+=("mp:$variant" "nginx:$variant" "haproxy:$variant"); done
-say "warming up every target (2 s each)"
-for target in "${proxied_targets[@]}"; do run_wrk "" "$target" 32 2 200; done
+say "warming up every target (${warmup} s each)"
+for target in "${proxied_targets[@]}"; do run_wrk "" "$target" 32 "$warmup" 200; done
 
 say "proxied: $rounds rounds x ${#proxied_targets[@]} targets x connections ($connections), ${duration}s each"
 for round in $(seq "$rounds"); do
@@ -336,15 +363,16 @@ min_of() { awk -v c="$1" 'NR == 1 || $c < m { m = $c } END { print m }' <<<"$swi
 # ---------------------------------------------------------------- table
 med() { median <<<"${samples[$1]:-}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
-fmt() { awk -v v="$1" -v k="$2" 'BEGIN { if (v == "-") print "-"; else if (k == "rps") printf "%.0f", v; else printf "%.2f", v }'; }
+fmt() { awk -v v="$1" -v k="$2" 'BEGIN { if (v == "-") print "-"; else if (k == "rps") printf "%.0f", v; else if (k == "cpu") printf "%.1f", v; else printf "%.2f", v }'; }
 row() { # label scenario variant metric
   local mp nginx haproxy backend="" unit
   mp=$(med "$2|mp:$3|$4"); nginx=$(med "$2|nginx:$3|$4"); haproxy=$(med "$2|haproxy:$3|$4")
   [ "$2" = "${2#proxied}" ] || backend=$(fmt "$(med "$2|backend|$4")" "$4")
-  unit="req/s"; [ "$4" = rps ] || unit="$4 ms"
+  case $4 in rps) unit="req/s" ;; cpu) unit="CPU µs/req" ;; *) unit="$4 ms" ;; esac
   printf '| %s, %s | %s | %s | %s | %s | **%s** | %s |\n' "$1" "$unit" "$(fmt "$mp" "$4")" "$(fmt "$nginx" "$4")" \
     "$(fmt "$haproxy" "$4")" "${backend:--}" "$(ratio "$mp" "$nginx")" "$(ratio "$haproxy" "$nginx")"
 }
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 cores=$(nproc)
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 dotnet_version=$(dotnet --version 2>/dev/null || echo "?")
@@ -354,17 +382,17 @@ result_file=$results_dir/bench-$(date +%Y%m%d-%H%M%S).md
   echo "MaintProxy benchmark, $(date '+%Y-%m-%d %H:%M'), $cores cores ($cpu), wrk on the same machine;"
   echo "nginx $(nginx -v 2>&1 | sed 's|.*/||'), HAProxy $(haproxy -v | awk 'NR == 1 { print $3 }'), .NET SDK $dotnet_version."
   echo "wrk -t$threads, ${duration} s per run, $rounds alternating rounds, medians. Ratio = MaintProxy ÷ nginx"
-  echo "(req/s: higher is better; latency: lower is better)."
+  echo "(req/s: higher is better; latency and CPU: lower is better). Load average before / after: $load_before / $load_after."
   echo
   echo "| measure | MaintProxy | nginx | HAProxy | backend alone | MaintProxy/nginx | HAProxy/nginx |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
   for variant in $log_variants; do
     for c in $connections; do
-      for metric in rps p50 p99; do row "proxied -c$c, log $variant" "proxied-c$c" "$variant" "$metric"; done
+      for metric in rps p50 p99 cpu; do row "proxied -c$c, log $variant" "proxied-c$c" "$variant" "$metric"; done
     done
   done
   for variant in $log_variants; do
-    for metric in rps p50 p99; do row "maintenance 503 -c$maint_connections, log $variant" "maint-c$maint_connections" "$variant" "$metric"; done
+    for metric in rps p50 p99 cpu; do row "maintenance 503 -c$maint_connections, log $variant" "maint-c$maint_connections" "$variant" "$metric"; done
   done
   printf '| RSS idle, MB | %s | %s | %s | - | **%s** | %s |\n' "$((rss_idle_mp / 1024))" "$((rss_idle_nginx / 1024))" \
     "$((rss_idle_haproxy / 1024))" "$(ratio "$rss_idle_mp" "$rss_idle_nginx")" "$(ratio "$rss_idle_haproxy" "$rss_idle_nginx")"
