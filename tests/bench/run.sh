@@ -16,7 +16,7 @@ front of the same static nginx backend (a 1 KB file), all on 127.0.0.1 ports tha
   4. MaintProxy's memory (RSS) idle and at the end of the load.
 Runs alternate between the proxies (A B C A B C ...) and the table shows medians.
 The table is printed and written to tests/bench/results/. Installs wrk, nginx, haproxy and
-curl from Debian when they are missing. Not part of the test suite; takes about 6 minutes.
+curl from Debian when they are missing. Not part of the test suite; takes about 7 minutes.
 
 Environment (defaults in brackets):
   BENCH_DURATION      seconds per measured run [5]
@@ -255,7 +255,8 @@ add_sample() { samples[$1]="${samples[$1]:-}$2 "; }
 run_wrk() { # scenario target connections seconds expected-status
   local out line requests duration_us p50 p99 non2xx errors ticks_before ticks_after
   ticks_before=$(cpu_ticks "${pid_of[$2]}")
-  out=$(wrk -t"$threads" -c"$3" -d"${4}s" -s "$bench_dir/report.lua" "${url[$2]}$path" 2>&1) \
+  # As a browser asks: every proxy then answers the maintenance page itself, the same bytes.
+  out=$(wrk -t"$threads" -c"$3" -d"${4}s" -H "Accept: text/html" -s "$bench_dir/report.lua" "${url[$2]}$path" 2>&1) \
     || die "wrk failed against $2: $out"
   ticks_after=$(cpu_ticks "${pid_of[$2]}")
   line=$(grep '^RESULT ' <<<"$out") || die "no result from wrk against $2: $out"
