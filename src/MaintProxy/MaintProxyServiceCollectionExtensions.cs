@@ -25,6 +25,7 @@ public static class MaintProxyServiceCollectionExtensions
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<UnsupportedPolicyConfigFilter>();
+        services.AddFastCgiTransport();
         return services;
     }
 }
