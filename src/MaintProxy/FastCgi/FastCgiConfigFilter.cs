@@ -37,9 +37,16 @@ internal sealed class FastCgiConfigFilter : IProxyConfigFilter
             return ValueTask.FromResult(cluster);
         }
 
-        if (!FastCgiClusterSettings.TryParse(cluster.ClusterId, metadata, out _, out var error))
+        if (!FastCgiClusterSettings.TryParse(cluster.ClusterId, metadata, out var settings, out var error))
         {
             throw Error(cluster, error);
+        }
+
+        // A kept-alive connection holds a server worker for as long as it lives; more connections
+        // than workers leave requests stuck in the server's accept queue behind them.
+        if (settings.KeepConn && cluster.HttpClient?.MaxConnectionsPerServer is null)
+        {
+            throw Error(cluster, $"the FastCGI transport keeps connections open (metadata '{FastCgiMetadata.KeepConn}'), so it needs \"HttpClient\": {{ \"MaxConnectionsPerServer\": N }} with N the server's worker count (php-fpm: pm.max_children); or set '{FastCgiMetadata.KeepConn}' to false");
         }
 
         foreach (var (id, destination) in cluster.Destinations ?? new Dictionary<string, DestinationConfig>())

@@ -47,7 +47,9 @@ internal sealed class FastCgiForwarderHttpClientFactory(
             throw new InvalidOperationException($"Cluster '{context.ClusterId}': {error}");
         }
 
-        var maxConnections = context.NewConfig.MaxConnectionsPerServer ?? options.Value.DefaultMaxConnectionsPerServer;
+        // Without keep-conn every connection closes after its request and pins no worker; the
+        // configuration filter insists on a bound whenever keep-conn is on.
+        var maxConnections = context.NewConfig.MaxConnectionsPerServer ?? int.MaxValue;
         var handler = new FastCgiHttpMessageHandler(settings, maxConnections, options.Value, timeProvider, logger);
         if (old is not null)
         {

@@ -8,13 +8,6 @@ public sealed class FastCgiOptions
     public const string SectionName = "FastCgi";
 
     /// <summary>
-    /// The connection bound per FastCGI server when a cluster sets no <c>HttpClient.MaxConnectionsPerServer</c>.
-    /// 5 is php-fpm's shipped <c>pm.max_children</c>; set the cluster's value to the pool's worker count.
-    /// </summary>
-    [Range(1, 65535)]
-    public int DefaultMaxConnectionsPerServer { get; set; } = 5;
-
-    /// <summary>
     /// The largest request body without Content-Length that is buffered (CGI needs the length up
     /// front); larger ones are answered 413. Beyond 1 MiB the buffer is a temporary file.
     /// </summary>
