@@ -33,9 +33,12 @@ internal sealed class FastCgiConnection : IDisposable
     /// <exception cref="HttpRequestException">The server could not be reached in time.</exception>
     public static async ValueTask<FastCgiConnection> ConnectAsync(FastCgiEndpoint endpoint, TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
+        var family = endpoint.EndPoint.AddressFamily;
         var socket = endpoint.IsUnixSocket
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
-            : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            : family == AddressFamily.Unspecified
+                ? new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
+                : new Socket(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(connectTimeout);
         try
