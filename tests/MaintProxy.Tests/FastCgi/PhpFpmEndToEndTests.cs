@@ -93,7 +93,7 @@ public sealed class PhpFpmEndToEndTests(PhpFpmFixture fixture) : IClassFixture<P
     [Fact]
     public async Task Get_LargeDownload_StreamsWholeWithFlatProxyMemory()
     {
-        const int Megabytes = 384;
+        const int Megabytes = 1024;
         var before = FastCgiProxy.PeakResidentBytes(fixture.Proxy.Pid);
         var block = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("0123456789abcdef", 65536)));
         using var expected = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
