@@ -92,7 +92,7 @@ internal sealed class FastCgiPeer : IAsyncDisposable
         var (_, address, endPoint) = Listen(dir, unixSocket: false, "");
         var port = ((IPEndPoint)endPoint).Port;
         var start = new ProcessStartInfo("spawn-fcgi") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-n", "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--", "/usr/sbin/fcgiwrap" })
+        foreach (var arg in new[] { "-n", "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--", "/usr/sbin/fcgiwrap", "-f" })
         {
             start.ArgumentList.Add(arg);
         }
