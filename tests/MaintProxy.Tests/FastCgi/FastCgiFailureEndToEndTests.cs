@@ -53,13 +53,8 @@ public sealed class FastCgiFailureEndToEndTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
     }
 
-    [Theory]
-    [InlineData("/garbled")]
-    [InlineData("/truncated")]
-    [InlineData("/not-fastcgi")]
-    [InlineData("/overloaded")]
-    [InlineData("/no-headers")]
-    public async Task BrokenResponse_Gets502(string path)
+    [Fact]
+    public async Task BrokenResponses_Get502_AndTheNextRequestIsFine()
     {
         await using var server = new ScriptedFastCgiServer(requested => requested switch
         {
@@ -77,12 +72,15 @@ public sealed class FastCgiFailureEndToEndTests : IDisposable
             ["ReverseProxy:Clusters:app:HttpClient:MaxConnectionsPerServer"] = "1",
         });
 
-        using var broken = await _client.GetAsync(proxy.PublicUrl + path);
-        using var fine = await _client.GetAsync(proxy.PublicUrl + "/fine");
+        foreach (var path in new[] { "/garbled", "/truncated", "/not-fastcgi", "/overloaded", "/no-headers" })
+        {
+            using var broken = await _client.GetAsync(proxy.PublicUrl + path);
+            using var fine = await _client.GetAsync(proxy.PublicUrl + "/fine");
 
-        Assert.Equal(HttpStatusCode.BadGateway, broken.StatusCode);
-        Assert.False(broken.Headers.Contains("X-Maintenance-Mode"));
-        Assert.Equal(HttpStatusCode.OK, fine.StatusCode);
-        Assert.Equal("fine", await fine.Content.ReadAsStringAsync());
+            Assert.True(broken.StatusCode == HttpStatusCode.BadGateway, $"{path} got {(int)broken.StatusCode}");
+            Assert.False(broken.Headers.Contains("X-Maintenance-Mode"));
+            Assert.Equal(HttpStatusCode.OK, fine.StatusCode);
+            Assert.Equal("fine", await fine.Content.ReadAsStringAsync());
+        }
     }
 }
