@@ -45,7 +45,7 @@ Options:
                     (default ${timeout_s}).
   --log FILE        Where the new process's output goes (appended). Default:
                     the old process's output file if it writes to one, else a
-                    new file in \${TMPDIR:-/tmp}, whose name is printed.
+                    new temporary file (mktemp -t), whose name is printed.
   --wait            Also wait until the old process has drained and exited.
   -h, --help        This text.
 
@@ -87,7 +87,7 @@ if [ -z "$old_pid" ]; then
   ready_file=$(realpath -m -- "$pid_file")
 else
   [[ $old_pid =~ ^[0-9]+$ ]] || die 2 "--pid takes a process id, not '$old_pid'"
-  ready_file=$(mktemp "${TMPDIR:-/tmp}/maintproxy.ready.XXXXXX")
+  ready_file=$(mktemp -t maintproxy.ready.XXXXXX)
   rm -f -- "$ready_file"
 fi
 [ -e "/proc/$old_pid" ] || die 1 "process $old_pid is not running (stale PID file?); start MaintProxy normally instead"
@@ -115,7 +115,7 @@ if [ -z "$log_file" ]; then
   if [ -n "$old_out" ] && [ -f "$old_out" ]; then
     log_file=$old_out
   else
-    log_file=$(mktemp "${TMPDIR:-/tmp}/maintproxy.XXXXXX.log")
+    log_file=$(mktemp -t maintproxy.XXXXXX.log)
   fi
 fi
 
