@@ -12,7 +12,7 @@ namespace MaintProxy.Lifetime;
 /// </summary>
 internal sealed class GracefulShutdown(
     IHostApplicationLifetime lifetime,
-    InFlightRequests requests,
+    ServedRequests requests,
     IOptions<LifetimeOptions> options,
     SystemdNotifier systemd,
     PidFile pidFile,

@@ -29,10 +29,10 @@ public static class LifetimeServiceCollectionExtensions
         });
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<InFlightRequests>();
+        services.TryAddSingleton<ServedRequests>();
         services.TryAddSingleton<SystemdNotifier>();
         services.TryAddSingleton<PidFile>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, InFlightRequestsStartupFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ServedRequestsStartupFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, InheritedListenersSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SocketTransportOptions>, ReusePortSetup>());
         services.AddHostedService<GracefulShutdown>();

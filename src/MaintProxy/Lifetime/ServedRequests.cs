@@ -4,7 +4,7 @@ namespace MaintProxy.Lifetime;
 /// Counts the requests being served and can cut them all off. The count is what the drain waits
 /// for and reports; cutting off is the hard stop after a second signal or the drain timeout.
 /// </summary>
-internal sealed class InFlightRequests : IDisposable
+internal sealed class ServedRequests : IDisposable
 {
     private readonly CancellationTokenSource _abortAll = new();
     private int _count;
