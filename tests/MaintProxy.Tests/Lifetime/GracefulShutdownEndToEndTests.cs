@@ -16,7 +16,7 @@ public sealed class GracefulShutdownEndToEndTests : IDisposable
     [Fact]
     public async Task Sigterm_DuringSlowDownload_DownloadCompletesWhileNewConnectionsAreRefused()
     {
-        var download = new SlowDownload(chunks: 30, chunkSize: 32 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        var download = new SlowDownload(chunks: 60, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
         await using var backend = await TestBackend.StartAsync(download.ServeAsync);
         await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
         {
