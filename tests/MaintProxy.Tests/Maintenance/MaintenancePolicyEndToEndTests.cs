@@ -6,23 +6,9 @@ using MaintProxy.Tests.Infrastructure;
 namespace MaintProxy.Tests.Maintenance;
 
 /// <summary>Per-site windows, bypasses, read-only mode, drain and negotiation, driven by the real scripts.</summary>
-public sealed class MaintenancePolicyEndToEndTests : IAsyncLifetime
+public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
 {
     private const string Secret = "s3cret-bypass-0123456789";
-    private readonly TempDirectory _dir = new();
-    private TestBackend _backend = null!;
-
-    public async Task InitializeAsync() => _backend = await TestBackend.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _backend.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private Task<ProxyProcess> StartProxyAsync(Dictionary<string, string>? settings = null) =>
-        ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url, settings);
-
     private static HttpClient Client() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string url, Action<HttpRequestMessage>? configure = null)
@@ -86,14 +72,14 @@ public sealed class MaintenancePolicyEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, post.StatusCode);
         Assert.Equal("1", post.Headers.GetValues("X-Maintenance-Mode").Single());
         Assert.Equal("read-only", post.Headers.GetValues("X-Maintenance-Scope").Single());
-        Assert.DoesNotContain(_backend.Requests, r => r.Method == "POST");
+        Assert.DoesNotContain(Backend.Requests, r => r.Method == "POST");
     }
 
     [Fact]
     public async Task AllowCidr_UntrustedForwardedForIsIgnored_TrustedProxyIsBelieved()
     {
         await using var proxy = await StartProxyAsync(new() { ["Maintenance:TrustedProxies:0"] = "127.0.0.0/8" });
-        await using var untrustedProxy = await ProxyProcess.StartReadyAsync(_dir.File("second"), _backend.Url);
+        await using var untrustedProxy = await ProxyProcess.StartReadyAsync(Dir.File("second"), Backend.Url);
         using var client = Client();
         void Spoof(HttpRequestMessage r) => r.Headers.Add("X-Forwarded-For", "203.0.113.7");
 
@@ -154,13 +140,13 @@ public sealed class MaintenancePolicyEndToEndTests : IAsyncLifetime
         using var bypassed = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/account", r => r.Headers.Add("Cookie", "theme=dark; " + cookie));
         Assert.Equal(HttpStatusCode.OK, bypassed.StatusCode);
         Assert.True(bypassed.Headers.Contains("X-Maintenance-Bypassed"));
-        var seen = _backend.Requests.Single(r => r.Path == "/account");
+        var seen = Backend.Requests.Single(r => r.Path == "/account");
         Assert.Equal("theme=dark", seen.Header("Cookie"));
 
         using var forged = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/account", r => r.Headers.Add("Cookie", cookie[..^3] + "AAA"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, forged.StatusCode);
 
-        Assert.DoesNotContain(_backend.Requests, r => r.Path.Contains(Secret, StringComparison.Ordinal));
+        Assert.DoesNotContain(Backend.Requests, r => r.Path.Contains(Secret, StringComparison.Ordinal));
         Assert.DoesNotContain(Secret, proxy.Output, StringComparison.Ordinal);
     }
 
@@ -175,7 +161,7 @@ public sealed class MaintenancePolicyEndToEndTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("maintproxy_bypass=", response.Headers.GetValues("Set-Cookie").Single(), StringComparison.Ordinal);
-        var seen = _backend.Requests.Single(r => r.Path == "/api");
+        var seen = Backend.Requests.Single(r => r.Path == "/api");
         Assert.Null(seen.Header("X-Maintenance-Bypass"));
     }
 
@@ -190,7 +176,7 @@ public sealed class MaintenancePolicyEndToEndTests : IAsyncLifetime
             using var response = await client.GetAsync(proxy.PublicUrl + "/slow?ms=2500");
             return (response.StatusCode, Stopwatch.GetTimestamp());
         });
-        Assert.True(await Eventually.TrueAsync(() => _backend.Requests.Any(r => r.Path == "/slow"), TimeSpan.FromSeconds(10)));
+        Assert.True(await Eventually.TrueAsync(() => Backend.Requests.Any(r => r.Path == "/slow"), TimeSpan.FromSeconds(10)));
 
         var down = await Scripts.DownAsync(proxy, "--drain=20");
         var (status, answeredAt) = await slow;
@@ -203,7 +189,7 @@ public sealed class MaintenancePolicyEndToEndTests : IAsyncLifetime
 
         Assert.Equal(0, (await Scripts.UpAsync(proxy)).ExitCode);
         var stuck = Task.Run(() => client.GetAsync(proxy.PublicUrl + "/slow?ms=6000"));
-        Assert.True(await Eventually.TrueAsync(() => _backend.Requests.Count(r => r.Path == "/slow") == 2, TimeSpan.FromSeconds(10)));
+        Assert.True(await Eventually.TrueAsync(() => Backend.Requests.Count(r => r.Path == "/slow") == 2, TimeSpan.FromSeconds(10)));
         var timedOut = await Scripts.DownAsync(proxy, "--drain=0.5");
         Assert.Equal(1, timedOut.ExitCode);
         Assert.Contains("1 request(s) were still in flight", timedOut.Stderr, StringComparison.Ordinal);
@@ -291,7 +277,7 @@ public sealed class MaintenancePolicyEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/backend-health/db")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/static/site.css")).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(proxy.PublicUrl + "/static/site.js")).StatusCode);
-        Assert.DoesNotContain(_backend.Requests, r => r.Path == "/healthz");
+        Assert.DoesNotContain(Backend.Requests, r => r.Path == "/healthz");
 
         var status = await Scripts.DownAsync(proxy, "--status");
         Assert.Equal(0, status.ExitCode);
