@@ -3,23 +3,12 @@ using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Admin;
 
-public sealed class AdminSurfaceEndToEndTests : IAsyncLifetime
+public sealed class AdminSurfaceEndToEndTests : EndToEndTest
 {
-    private readonly TempDirectory _dir = new();
-    private TestBackend _backend = null!;
-
-    public async Task InitializeAsync() => _backend = await TestBackend.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _backend.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task AdminPaths_OnThePublicListener_AreForwardedNotAnswered()
     {
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url);
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
         using var client = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, proxy.PublicUrl + "/refresh");
         request.Headers.Host = $"127.0.0.1:{proxy.AdminPort}";
@@ -27,13 +16,13 @@ public sealed class AdminSurfaceEndToEndTests : IAsyncLifetime
         using var response = await client.SendAsync(request);
 
         Assert.Equal("backend ok /refresh", await response.Content.ReadAsStringAsync());
-        Assert.Contains(_backend.Requests, r => r.Path == "/refresh");
+        Assert.Contains(Backend.Requests, r => r.Path == "/refresh");
     }
 
     [Fact]
     public async Task Status_OnTheAdminListener_ReportsStateAndSentinel()
     {
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url);
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
 
         var status = await proxy.StatusAsync();
 
@@ -48,7 +37,7 @@ public sealed class AdminSurfaceEndToEndTests : IAsyncLifetime
     public async Task AdminUrl_NotLoopback_RefusesToStart(string url)
     {
         var adminUrl = string.Format(System.Globalization.CultureInfo.InvariantCulture, url, FreePort.Next());
-        await using var proxy = ProxyProcess.Start(_dir.Path, _backend.Url, new Dictionary<string, string> { ["Admin:Url"] = adminUrl });
+        await using var proxy = ProxyProcess.Start(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Admin:Url"] = adminUrl });
 
         Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should refuse to start");
         Assert.Contains("Admin:Url", proxy.Output, StringComparison.Ordinal);

@@ -34,6 +34,7 @@ public sealed class MaintenanceMiddlewareTests : IAsyncLifetime
         var client = _proxy.CreateClient();
 
         using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "GET" ? null : new StringContent("body") };
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
         using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -53,7 +54,9 @@ public sealed class MaintenanceMiddlewareTests : IAsyncLifetime
         await File.WriteAllTextAsync(_proxy.SentinelPath, "");
         var client = _proxy.CreateClient();
 
-        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/anything"));
+        using var request = new HttpRequestMessage(HttpMethod.Head, "/anything");
+        request.Headers.Accept.ParseAdd("text/html");
+        using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("1", Assert.Single(response.Headers.GetValues("X-Maintenance-Mode")));
@@ -93,6 +96,7 @@ public sealed class MaintenanceMiddlewareTests : IAsyncLifetime
     {
         await File.WriteAllTextAsync(_proxy.SentinelPath, "");
         var client = _proxy.CreateClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/html");
         Assert.Equal(Page, await (await client.GetAsync("/")).Content.ReadAsStringAsync());
 
         await File.WriteAllTextAsync(_proxy.PagePath, "<p>new page</p>");
@@ -108,7 +112,9 @@ public sealed class MaintenanceMiddlewareTests : IAsyncLifetime
         File.Delete(_proxy.PagePath);
         await File.WriteAllTextAsync(_proxy.SentinelPath, "");
 
-        using var response = await _proxy.CreateClient().GetAsync("/");
+        var client = _proxy.CreateClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        using var response = await client.GetAsync("/");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("Down for maintenance", await response.Content.ReadAsStringAsync());

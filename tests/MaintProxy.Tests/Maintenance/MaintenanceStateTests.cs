@@ -63,13 +63,13 @@ public sealed class MaintenanceStateTests : IDisposable
         await File.WriteAllTextAsync(_options.SentinelPath, """{"reason":"first"}""");
         var (state, watcher) = StartWatching();
         using var _ = watcher;
-        Assert.Equal("first", state.Current.Match()!.Reason);
+        Assert.Equal("first", state.Current.Windows[0].Reason);
 
         var temp = _dir.File(".down.tmp");
         await File.WriteAllTextAsync(temp, """{"reason":"second"}""");
         File.Move(temp, _options.SentinelPath, overwrite: true);
 
-        Assert.True(await Eventually.TrueAsync(() => state.Current.Match()?.Reason == "second", TimeSpan.FromSeconds(2)));
+        Assert.True(await Eventually.TrueAsync(() => state.Current.Windows[0].Reason == "second", TimeSpan.FromSeconds(2)));
     }
 
     [Fact]

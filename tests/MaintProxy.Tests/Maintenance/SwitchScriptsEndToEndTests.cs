@@ -5,23 +5,12 @@ using MaintProxy.Tests.Infrastructure;
 namespace MaintProxy.Tests.Maintenance;
 
 /// <summary>The built proxy, a real backend and the real down.sh/up.sh, all as separate processes.</summary>
-public sealed class SwitchScriptsEndToEndTests : IAsyncLifetime
+public sealed class SwitchScriptsEndToEndTests : EndToEndTest
 {
-    private readonly TempDirectory _dir = new();
-    private TestBackend _backend = null!;
-
-    public async Task InitializeAsync() => _backend = await TestBackend.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _backend.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task DownThenUp_UnderConcurrentLoad_IsABarrier()
     {
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url);
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
         var load = new LoadClients(proxy.PublicUrl + "/load", clients: 4);
         await using (load)
         {
@@ -44,7 +33,7 @@ public sealed class SwitchScriptsEndToEndTests : IAsyncLifetime
 
             // The barrier, counted at the backend: it saw not one request that was sent after down.sh returned.
             var sentAfterDown = duringMaintenance.Select(s => s.Seq.ToString(CultureInfo.InvariantCulture)).ToHashSet();
-            var leaked = _backend.Requests.Where(r => sentAfterDown.Contains(r.Header(LoadClients.SeqHeader) ?? "")).ToList();
+            var leaked = Backend.Requests.Where(r => sentAfterDown.Contains(r.Header(LoadClients.SeqHeader) ?? "")).ToList();
             Assert.Empty(leaked);
 
             var afterUp = samples.Where(s => s.SentAt > up.ExitedAt).ToList();
@@ -57,7 +46,7 @@ public sealed class SwitchScriptsEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Down_NoSentinelOption_WritesTheSentinelTheProxyReports()
     {
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url);
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
 
         var down = await Scripts.DownAsync(proxy);
 
@@ -72,7 +61,7 @@ public sealed class SwitchScriptsEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Down_NoProxyRunning_FailsCleanlyAndLeavesTheSentinel()
     {
-        var sentinel = _dir.File("down");
+        var sentinel = Dir.File("down");
         var deadAdmin = $"http://127.0.0.1:{FreePort.Next()}";
 
         var down = await Scripts.DownAsync(deadAdmin, "--sentinel", sentinel, "--timeout", "0.3");
@@ -86,7 +75,7 @@ public sealed class SwitchScriptsEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task NoWait_NoProxyRunning_FlipsTheSentinelAndSucceeds()
     {
-        var sentinel = _dir.File("down");
+        var sentinel = Dir.File("down");
         var deadAdmin = $"http://127.0.0.1:{FreePort.Next()}";
 
         var down = await Scripts.DownAsync(deadAdmin, "--sentinel", sentinel, "--no-wait");
@@ -121,9 +110,9 @@ public sealed class SwitchScriptsEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task ProxyStartedWithSentinelPresent_AnswersItsVeryFirstRequestWith503()
     {
-        Directory.CreateDirectory(Path.Combine(_dir.Path, "maint"));
-        await File.WriteAllTextAsync(Path.Combine(_dir.Path, "maint", "down"), "");
-        await using var proxy = ProxyProcess.Start(_dir.Path, _backend.Url);
+        Directory.CreateDirectory(Path.Combine(Dir.Path, "maint"));
+        await File.WriteAllTextAsync(Path.Combine(Dir.Path, "maint", "down"), "");
+        await using var proxy = ProxyProcess.Start(Dir.Path, Backend.Url);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
         HttpResponseMessage? first = null;
@@ -142,7 +131,7 @@ public sealed class SwitchScriptsEndToEndTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, first!.StatusCode);
         Assert.True(first.Headers.Contains("X-Maintenance-Mode"));
-        Assert.Empty(_backend.Requests);
+        Assert.Empty(Backend.Requests);
         first.Dispose();
     }
 }
