@@ -12,7 +12,7 @@ internal sealed class CgiResponseHeaderParser
     public const int DefaultMaxHeaderBytes = 64 * 1024;
 
     private readonly int _maxHeaderBytes;
-    private byte[] _block = new byte[1024];
+    private byte[] _block = [];
     private int _length;
     private int _lineStart;
 
@@ -25,6 +25,14 @@ internal sealed class CgiResponseHeaderParser
     /// <exception cref="FastCgiProtocolException">The block is malformed or too large.</exception>
     public bool TryAdd(ReadOnlySpan<byte> chunk, out int consumed, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out FastCgiResponseHead? head)
     {
+        // The usual case: the whole header block came in the first read; parse it where it lies.
+        if (_length == 0 && TryFindEnd(chunk, 0, 0, out var lineStart, out var blockEnd))
+        {
+            consumed = blockEnd;
+            head = Parse(chunk[..lineStart]);
+            return true;
+        }
+
         head = null;
         var previous = _length;
         var room = _maxHeaderBytes + 2 - previous;
@@ -32,22 +40,11 @@ internal sealed class CgiResponseHeaderParser
         consumed = _length - previous;
 
         var block = _block.AsSpan(0, _length);
-        for (var i = previous; i < block.Length; i++)
+        if (TryFindEnd(block, previous, _lineStart, out _lineStart, out var end))
         {
-            if (block[i] != '\n')
-            {
-                continue;
-            }
-
-            var lineLength = i - _lineStart;
-            if (lineLength == 0 || (lineLength == 1 && block[_lineStart] == '\r'))
-            {
-                consumed = i + 1 - previous;
-                head = Parse(block[.._lineStart]);
-                return true;
-            }
-
-            _lineStart = i + 1;
+            consumed = end - previous;
+            head = Parse(block[.._lineStart]);
+            return true;
         }
 
         if (_length > _maxHeaderBytes)
@@ -55,6 +52,34 @@ internal sealed class CgiResponseHeaderParser
             throw new FastCgiProtocolException($"the CGI response headers exceed {_maxHeaderBytes} bytes");
         }
 
+        return false;
+    }
+
+    /// <summary>
+    /// Scans from <paramref name="from"/> for the empty line that ends the block; <paramref name="lineStart"/>
+    /// tracks where the current line began, across calls.
+    /// </summary>
+    private static bool TryFindEnd(ReadOnlySpan<byte> block, int from, int currentLineStart, out int lineStart, out int blockEnd)
+    {
+        lineStart = currentLineStart;
+        for (var i = from; i < block.Length; i++)
+        {
+            if (block[i] != '\n')
+            {
+                continue;
+            }
+
+            var lineLength = i - lineStart;
+            if (lineLength == 0 || (lineLength == 1 && block[lineStart] == '\r'))
+            {
+                blockEnd = i + 1;
+                return true;
+            }
+
+            lineStart = i + 1;
+        }
+
+        blockEnd = -1;
         return false;
     }
 
@@ -143,7 +168,7 @@ internal sealed class CgiResponseHeaderParser
     {
         if (_length + bytes.Length > _block.Length)
         {
-            Array.Resize(ref _block, Math.Max(_length + bytes.Length, _block.Length * 2));
+            Array.Resize(ref _block, Math.Max(Math.Max(_length + bytes.Length, _block.Length * 2), 1024));
         }
 
         bytes.CopyTo(_block.AsSpan(_length));

@@ -104,8 +104,12 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
             try
             {
                 var response = await exchange.SendAsync(request, parameters, body, cancellationToken);
-                _ = exchange.StdinDone.ContinueWith(static (_, state) => ((FastCgiRequestBody)state!).Dispose(), body,
-                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                if (!body.IsEmpty)
+                {
+                    _ = exchange.StdinDone.ContinueWith(static (_, state) => ((FastCgiRequestBody)state!).Dispose(), body,
+                        CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
                 return response;
             }
             catch (Exception ex)

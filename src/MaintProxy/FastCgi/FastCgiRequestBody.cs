@@ -8,6 +8,9 @@ namespace MaintProxy.FastCgi;
 /// </summary>
 internal sealed class FastCgiRequestBody : IDisposable
 {
+    private static readonly FastCgiRequestBody None = new(null, null, "", tooLarge: false);
+    private static readonly FastCgiRequestBody DeclaredEmpty = new(null, null, "0", tooLarge: false);
+
     private readonly HttpContent? _streamed;
     private readonly FastCgiBufferedBody? _buffered;
 
@@ -34,7 +37,7 @@ internal sealed class FastCgiRequestBody : IDisposable
     {
         if (content is null)
         {
-            return new FastCgiRequestBody(null, null, emptyBodyDeclared ? "0" : "", tooLarge: false);
+            return emptyBodyDeclared ? DeclaredEmpty : None;
         }
 
         if (content.Headers.ContentLength is { } length)
