@@ -31,6 +31,8 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
 
     public int MaxConnectionsPerServer { get; }
 
+    public bool IsRetired => _retired;
+
     /// <summary>The pool for a destination address, if a request has gone there.</summary>
     public FastCgiConnectionPool? FindPool(string address) => _pools.GetValueOrDefault(address);
 
