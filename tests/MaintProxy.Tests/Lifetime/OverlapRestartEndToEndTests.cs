@@ -39,7 +39,7 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
     [Fact]
     public async Task Restart_DuringSlowDownload_NewProcessServesNewConnectionsWhileOldOneFinishes()
     {
-        var download = new SlowDownload(chunks: 50, chunkSize: 32 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        var download = new SlowDownload(chunks: 80, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
         await using var backend = await TestBackend.StartAsync(context =>
             context.Request.Path == "/big.iso" ? download.ServeAsync(context) : context.Response.WriteAsync("backend ok " + context.Request.Path));
         await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, SharedPortSettings());
@@ -79,7 +79,7 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
         var restart = await RestartAsync("--pid-file", PidFile, "--log", NewLog, "--wait");
 
         Assert.True(restart.ExitCode == 0, restart.Stderr + restart.Stdout);
-        Assert.True(old.HasExited);
+        Assert.True(await old.WaitForExitAsync(Deadline), "restart.sh --wait returned before the old process exited");
         using var client = new HttpClient();
         using (var response = await client.GetAsync(old.PublicUrl + "/"))
         {
