@@ -168,28 +168,34 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
     [Fact]
     public async Task Drain_WaitsForTheSlowRequest_AndFailsAtItsTimeout()
     {
-        await using var proxy = await StartProxyAsync();
+        long slowFinishedAt = 0;
+        await using var backend = await TestBackend.StartAsync(async context =>
+        {
+            await context.Response.WriteAsync("slow done", context.RequestAborted);
+            await context.Response.CompleteAsync();
+            Interlocked.Exchange(ref slowFinishedAt, Stopwatch.GetTimestamp());
+        });
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, backend.Url);
         using var client = Client();
 
-        var slow = Task.Run(async () =>
-        {
-            using var response = await client.GetAsync(proxy.PublicUrl + "/slow?ms=2500");
-            return (response.StatusCode, Stopwatch.GetTimestamp());
-        });
-        Assert.True(await Eventually.TrueAsync(() => Backend.Requests.Any(r => r.Path == "/slow"), TimeSpan.FromSeconds(10)));
+        var slow = Task.Run(() => client.GetAsync(proxy.PublicUrl + "/slow?ms=2500"));
+        Assert.True(await Eventually.TrueAsync(() => backend.Requests.Any(r => r.Path == "/slow"), TimeSpan.FromSeconds(10)));
 
         var down = await Scripts.DownAsync(proxy, "--drain=20");
-        var (status, answeredAt) = await slow;
 
         Assert.True(down.ExitCode == 0, down.Stderr);
         Assert.Contains("Drained", down.Stdout, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, status);
-        Assert.True(answeredAt <= down.ExitedAt, "down.sh --drain returned before the slow request finished");
-        Assert.True(down.Elapsed > TimeSpan.FromSeconds(1.5), $"drained in {down.Elapsed}");
+        var finishedAt = Interlocked.Read(ref slowFinishedAt);
+        Assert.True(finishedAt != 0 && finishedAt <= down.ExitedAt, "down.sh --drain returned before the backend finished the slow request");
+        Assert.True(down.Elapsed > TimeSpan.FromSeconds(1), $"drained in {down.Elapsed}");
+        using (var response = await slow)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
 
         Assert.Equal(0, (await Scripts.UpAsync(proxy)).ExitCode);
         var stuck = Task.Run(() => client.GetAsync(proxy.PublicUrl + "/slow?ms=6000"));
-        Assert.True(await Eventually.TrueAsync(() => Backend.Requests.Count(r => r.Path == "/slow") == 2, TimeSpan.FromSeconds(10)));
+        Assert.True(await Eventually.TrueAsync(() => backend.Requests.Count(r => r.Path == "/slow") == 2, TimeSpan.FromSeconds(10)));
         var timedOut = await Scripts.DownAsync(proxy, "--drain=0.5");
         Assert.Equal(1, timedOut.ExitCode);
         Assert.Contains("1 request(s) were still in flight", timedOut.Stderr, StringComparison.Ordinal);
