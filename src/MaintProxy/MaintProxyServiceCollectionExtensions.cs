@@ -15,6 +15,7 @@ public static class MaintProxyServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddMaintenance();
+        services.AddLifetime();
 
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>());
@@ -25,6 +26,7 @@ public static class MaintProxyServiceCollectionExtensions
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<UnsupportedPolicyConfigFilter>();
+        services.AddFastCgiTransport();
         return services;
     }
 }

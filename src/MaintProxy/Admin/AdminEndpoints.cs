@@ -18,15 +18,24 @@ internal static class AdminEndpoints
             admin.UseRouting();
             admin.UseEndpoints(endpoints =>
             {
-                endpoints.MapGet("/status", (MaintenanceState state, MaintenancePage page) =>
-                    TypedResults.Ok(StatusReport.From(state.Current, state, page)));
+                endpoints.MapGet("/status", (HttpContext context, MaintenanceState state, MaintenancePage page, MaintenanceCounters counters, InFlightRequests inFlight) =>
+                {
+                    var status = StatusReport.From(state.Current, state, page, counters, inFlight);
+                    return context.Request.Query["format"] == "text"
+                        ? Results.Text(StatusText.Render(status))
+                        : Results.Ok(status);
+                });
 
-                // The scripts' barrier: returns only once the sentinel as it is now has been applied.
-                endpoints.MapPost("/refresh", (MaintenanceState state, MaintenancePage page) =>
+                // The scripts' barrier: answers only once the sentinel as it is now has been applied.
+                endpoints.MapPost("/refresh", (MaintenanceState state, MaintenancePage page, MaintenanceCounters counters, InFlightRequests inFlight) =>
                 {
                     page.Reload(force: true);
-                    return TypedResults.Ok(StatusReport.From(state.Refresh(force: true), state, page));
+                    return TypedResults.Ok(StatusReport.From(state.Refresh(force: true), state, page, counters, inFlight));
                 });
+
+                // The drain: forwarded requests of these sites (all when none is named) not yet finished.
+                endpoints.MapGet("/in-flight", (HttpContext context, InFlightRequests inFlight) =>
+                    TypedResults.Ok(new { inFlight = inFlight.CountDraining(context.Request.Query["site"].OfType<string>().ToArray()) }));
             });
         });
     }

@@ -1,57 +1,187 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
-using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Model;
 
 namespace MaintProxy.Maintenance;
 
 /// <summary>
-/// Answers every request with the maintenance 503 while the sentinel says so; otherwise passes it
-/// on untouched. The check is one read of an immutable snapshot.
+/// The switch on the request path. Without an active window it adds one in-flight record and passes
+/// the request on; with one, the policy decides between the maintenance answer and a forward that an
+/// exception (bypass, allowed path, read-only) permits.
 /// </summary>
 internal sealed class MaintenanceMiddleware
 {
     public const string ModeHeader = "X-Maintenance-Mode";
+    public const string ScopeHeader = "X-Maintenance-Scope";
+    public const string BypassedHeader = "X-Maintenance-Bypassed";
 
     private static readonly StringValues ModeOn = "1";
+    private static readonly StringValues ReadOnlyScope = "read-only";
     private static readonly StringValues NoStore = "no-store, no-cache, must-revalidate";
-    private static readonly StringValues HtmlContentType = "text/html; charset=utf-8";
+    private static readonly StringValues VaryAccept = "Accept";
+    private static readonly byte[] HealthBody = "ok\n"u8.ToArray();
 
     private readonly RequestDelegate _next;
     private readonly MaintenanceState _state;
-    private readonly MaintenancePage _page;
-    private readonly StringValues _defaultRetryAfter;
+    private readonly MaintenancePolicy _policy;
+    private readonly MaintenanceResponses _responses;
+    private readonly InFlightRequests _inFlight;
+    private readonly MaintenanceCounters _counters;
+    private readonly PathString _healthPath;
 
-    public MaintenanceMiddleware(RequestDelegate next, MaintenanceState state, MaintenancePage page, IOptions<MaintenanceOptions> options)
+    public MaintenanceMiddleware(
+        RequestDelegate next,
+        MaintenanceState state,
+        MaintenancePolicy policy,
+        MaintenanceResponses responses,
+        InFlightRequests inFlight,
+        MaintenanceCounters counters,
+        IOptions<MaintenanceOptions> options)
     {
         _next = next;
         _state = state;
-        _page = page;
-        _defaultRetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        _policy = policy;
+        _responses = responses;
+        _inFlight = inFlight;
+        _counters = counters;
+        _healthPath = new PathString(options.Value.HealthPath.Length > 0 ? options.Value.HealthPath : null);
     }
 
     public Task InvokeAsync(HttpContext context)
     {
-        var window = _state.Current.Match();
-        return window is null ? _next(context) : WriteMaintenanceAsync(context, window);
+        if (_healthPath.HasValue && context.Request.Path.Equals(_healthPath, StringComparison.OrdinalIgnoreCase))
+        {
+            return WriteHealthAsync(context);
+        }
+
+        var snapshot = _state.Current;
+        while (true)
+        {
+            var window = snapshot.IsDown ? snapshot.Match(context.Request.Host, () => ClusterId(context)) : null;
+            var outcome = window is null ? (MaintenanceOutcome?)null : _policy.Decide(context, window);
+            switch (outcome)
+            {
+                case MaintenanceOutcome.Maintenance:
+                    _counters.Count(outcome);
+                    return WriteMaintenanceAsync(context, window!);
+                case MaintenanceOutcome.BypassGranted:
+                    _counters.Count(outcome);
+                    return WriteBypassGrantAsync(context, window!);
+            }
+
+            // Record the request before reading the state again: a switch applied after this read
+            // sees it in flight (the drain waits for it); one applied before it is decided anew.
+            var request = new InFlightRequest(context.Request.Host, context.GetEndpoint(), exempt: outcome is not null);
+            _inFlight.Add(request);
+            var current = _state.Current;
+            if (ReferenceEquals(current, snapshot))
+            {
+                _counters.Count(outcome);
+                return ForwardAsync(context, request, window, outcome);
+            }
+
+            _inFlight.Remove(request);
+            snapshot = current;
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, InFlightRequest request, MaintenanceWindow? window, MaintenanceOutcome? outcome)
+    {
+        try
+        {
+            if (outcome is { } exception)
+            {
+                MarkException(context, window!, exception);
+            }
+
+            BypassCredentials.StripFrom(context.Request);
+            await _next(context);
+        }
+        finally
+        {
+            _inFlight.Remove(request);
+        }
+    }
+
+    private void MarkException(HttpContext context, MaintenanceWindow window, MaintenanceOutcome outcome)
+    {
+        context.Features.Set(MaintenanceOutcomeFeature.For(outcome));
+        if (outcome != MaintenanceOutcome.Bypassed)
+        {
+            return;
+        }
+
+        // Tell the operator who got through that everyone else still sees the maintenance page.
+        var cookie = MaintenancePolicy.PresentedSecret(context) && window.SecretHash is not null ? _policy.IssueCookie(window) : null;
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[BypassedHeader] = "maintenance is on for everyone else";
+            if (cookie is not null)
+            {
+                AppendCookie(context, cookie);
+            }
+
+            return Task.CompletedTask;
+        });
     }
 
     private Task WriteMaintenanceAsync(HttpContext context, MaintenanceWindow window)
     {
+        context.Features.Set(MaintenanceOutcomeFeature.For(MaintenanceOutcome.Maintenance));
+        var rendered = _responses.For(window);
+        var (body, contentType) = rendered.For(ResponseFormats.Negotiate(context.Request.Headers.Accept));
         var response = context.Response;
-        var body = _page.Content;
-        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        response.StatusCode = _responses.StatusCode;
         var headers = response.Headers;
         headers[ModeHeader] = ModeOn;
-        headers.RetryAfter = window.RetryAfterSeconds is { } seconds
-            ? seconds.ToString(CultureInfo.InvariantCulture)
-            : _defaultRetryAfter;
-        headers.CacheControl = NoStore;
-        headers.ContentType = HtmlContentType;
-        response.ContentLength = body.Length;
+        if (window.ReadOnly)
+        {
+            headers[ScopeHeader] = ReadOnlyScope;
+        }
 
+        headers.RetryAfter = rendered.RetryAfter;
+        headers.CacheControl = NoStore;
+        headers.Vary = VaryAccept;
+        headers.ContentType = contentType;
+        response.ContentLength = body.Length;
         return HttpMethods.IsHead(context.Request.Method)
             ? Task.CompletedTask
             : response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
+
+    private Task WriteBypassGrantAsync(HttpContext context, MaintenanceWindow window)
+    {
+        context.Features.Set(MaintenanceOutcomeFeature.For(MaintenanceOutcome.BypassGranted));
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status302Found;
+        response.Headers.Location = "/";
+        response.Headers.CacheControl = NoStore;
+        response.Headers[BypassedHeader] = "maintenance is on for everyone else";
+        AppendCookie(context, _policy.IssueCookie(window));
+        return Task.CompletedTask;
+    }
+
+    private void AppendCookie(HttpContext context, string value) =>
+        context.Response.Cookies.Append(BypassCredentials.CookieName, value, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Lax,
+            Secure = context.Request.IsHttps,
+            Path = "/",
+            MaxAge = _policy.CookieLifetime,
+            IsEssential = true,
+        });
+
+    private static Task WriteHealthAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/plain";
+        response.Headers.CacheControl = NoStore;
+        response.ContentLength = HealthBody.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(HealthBody).AsTask();
+    }
+
+    internal static string? ClusterId(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Cluster?.ClusterId;
 }

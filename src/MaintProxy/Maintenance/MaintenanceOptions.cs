@@ -15,6 +15,10 @@ public sealed class MaintenanceOptions
     [Required]
     public string PagePath { get; set; } = "maint/maint.html";
 
+    /// <summary>The status code of maintenance answers.</summary>
+    [Range(400, 599)]
+    public int StatusCode { get; set; } = 503;
+
     /// <summary>The <c>Retry-After</c> value, in seconds, when the sentinel names none.</summary>
     [Range(0, 7 * 24 * 3600)]
     public int RetryAfterSeconds { get; set; } = 300;
@@ -25,4 +29,23 @@ public sealed class MaintenanceOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan FilePollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Path prefixes that are always forwarded, even in maintenance (e.g. a backend health check).</summary>
+    public string[] AllowedPathPrefixes { get; set; } = [];
+
+    /// <summary>Regular expressions on the request path that are always forwarded, even in maintenance.</summary>
+    public string[] AllowedPathPatterns { get; set; } = [];
+
+    /// <summary>
+    /// Addresses or CIDR networks of proxies in front of MaintProxy whose <c>X-Forwarded-For</c> is
+    /// believed when deciding whether a client may bypass. Empty: the socket's peer is the client.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>How long a bypass cookie, earned with the secret, lets a browser through.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan BypassCookieLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>The proxy's own liveness path, answered 200 even in maintenance; empty turns it off.</summary>
+    public string HealthPath { get; set; } = "/healthz";
 }

@@ -1,5 +1,6 @@
 using MaintProxy.Maintenance;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -13,9 +14,14 @@ public static class MaintenanceServiceCollectionExtensions
             .BindConfiguration(MaintenanceOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MaintenanceOptions>, MaintenanceOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MaintenanceState>();
         services.TryAddSingleton<MaintenancePage>();
+        services.TryAddSingleton<MaintenancePolicy>();
+        services.TryAddSingleton<MaintenanceResponses>();
+        services.TryAddSingleton<InFlightRequests>();
+        services.TryAddSingleton<MaintenanceCounters>();
         services.AddHostedService<MaintenanceFileWatcher>();
         return services;
     }

@@ -10,7 +10,18 @@ internal sealed record MaintenanceSnapshot
 {
     public static readonly MaintenanceSnapshot Up = new();
 
-    public ImmutableArray<MaintenanceWindow> Windows { get; init; } = [];
+    private readonly ImmutableArray<MaintenanceWindow> _windows = [];
+
+    public ImmutableArray<MaintenanceWindow> Windows
+    {
+        get => _windows;
+        init
+        {
+            _windows = value;
+            EveryoneWindow = value.FirstOrDefault(w => w.AppliesToEverySite);
+            SiteWindows = value.Where(w => !w.AppliesToEverySite).ToImmutableArray();
+        }
+    }
 
     /// <summary>Counts applied changes since start; the scripts and the status page quote it.</summary>
     public long Generation { get; init; }
@@ -24,8 +35,31 @@ internal sealed record MaintenanceSnapshot
     /// <summary>Why the sentinel could not be read as written; the proxy is down with defaults then.</summary>
     public string? SentinelError { get; init; }
 
-    public bool IsDown => !Windows.IsEmpty;
+    public bool IsDown => !_windows.IsEmpty;
 
-    /// <summary>The window that applies to a request, or null to forward it.</summary>
-    public MaintenanceWindow? Match() => Windows.IsEmpty ? null : Windows[0];
+    private MaintenanceWindow? EveryoneWindow { get; init; }
+
+    private ImmutableArray<MaintenanceWindow> SiteWindows { get; init; } = [];
+
+    /// <summary>
+    /// The window that applies to a request: a window for its host name or its cluster first, then a
+    /// window for every site; null to forward it.
+    /// </summary>
+    public MaintenanceWindow? Match(HostString host, Func<string?> clusterId)
+    {
+        if (!SiteWindows.IsEmpty)
+        {
+            var cluster = clusterId();
+            foreach (var window in SiteWindows)
+            {
+                if (string.Equals(window.Site, host.Host, StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(window.Site, cluster, StringComparison.Ordinal))
+                {
+                    return window;
+                }
+            }
+        }
+
+        return EveryoneWindow;
+    }
 }

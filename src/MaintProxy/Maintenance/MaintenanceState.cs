@@ -109,7 +109,7 @@ internal sealed class MaintenanceState
 
         if (snapshot.IsDown)
         {
-            MaintenanceLog.MaintenanceOn(_logger, snapshot.Generation, SentinelPath, snapshot.Windows.Length, snapshot.Windows[0].Reason);
+            MaintenanceLog.MaintenanceOn(_logger, snapshot.Generation, SentinelPath, snapshot.Windows.Length, snapshot.Windows[0].Reason ?? "(none)");
         }
         else if (snapshot.Generation > 1)
         {

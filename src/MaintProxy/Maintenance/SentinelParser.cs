@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 
@@ -10,9 +11,8 @@ namespace MaintProxy.Maintenance;
 /// </summary>
 internal static class SentinelParser
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
-        PropertyNameCaseInsensitive = true,
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
     };
 
@@ -30,23 +30,78 @@ internal static class SentinelParser
                 continue;
             }
 
+            MaintenanceWindow? window;
             try
             {
-                var window = JsonSerializer.Deserialize<MaintenanceWindow>(line, JsonOptions);
-                if (window is null)
-                {
-                    return FailClosed($"line {lineNumber} is null, not a JSON object");
-                }
-
-                windows.Add(window);
+                window = JsonSerializer.Deserialize<MaintenanceWindow>(line, JsonOptions);
             }
             catch (JsonException ex)
             {
                 return FailClosed($"line {lineNumber} is not a valid window: {ex.Message}");
             }
+
+            if (window is null)
+            {
+                return FailClosed($"line {lineNumber} is null, not a JSON object");
+            }
+
+            if (Complete(window, out var problem) is not { } complete)
+            {
+                return FailClosed($"line {lineNumber}: {problem}");
+            }
+
+            windows.Add(complete);
         }
 
         return windows.Count == 0 ? ([MaintenanceWindow.Everything], null) : (windows.ToImmutable(), null);
+    }
+
+    private static MaintenanceWindow? Complete(MaintenanceWindow window, out string? problem)
+    {
+        problem = null;
+        if (window.Site is { } site && string.IsNullOrWhiteSpace(site))
+        {
+            problem = "site is empty";
+            return null;
+        }
+
+        if (window.RetryAfterSeconds is < 0)
+        {
+            problem = "retryAfterSeconds is negative";
+            return null;
+        }
+
+        var networks = ImmutableArray.CreateBuilder<IPNetwork>(window.Allow.Length);
+        foreach (var cidr in window.Allow)
+        {
+            if (!ClientAddress.TryParseNetwork(cidr, out var network))
+            {
+                problem = $"allow entry '{cidr}' is not an address or CIDR network";
+                return null;
+            }
+
+            networks.Add(network);
+        }
+
+        byte[]? secretHash = null;
+        if (window.SecretSha256 is { } hex)
+        {
+            try
+            {
+                secretHash = Convert.FromHexString(hex);
+            }
+            catch (FormatException)
+            {
+            }
+
+            if (secretHash is not { Length: 32 })
+            {
+                problem = "secretSha256 is not 64 hex digits";
+                return null;
+            }
+        }
+
+        return window with { AllowNetworks = networks.MoveToImmutable(), SecretHash = secretHash };
     }
 
     private static (ImmutableArray<MaintenanceWindow>, string?) FailClosed(string error) => ([MaintenanceWindow.Everything], error);

@@ -1,3 +1,4 @@
+using MaintProxy.Maintenance;
 using Yarp.ReverseProxy.Model;
 
 namespace MaintProxy.RequestLogging;
@@ -5,6 +6,12 @@ namespace MaintProxy.RequestLogging;
 /// <summary>One structured line per request: what was asked, how it was answered, how long it took.</summary>
 internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvider timeProvider, ILogger<RequestLoggingMiddleware> logger)
 {
+    /// <summary>The path, unless it is the bypass secret: that is never written to a log.</summary>
+    private static string LoggedPath(HttpContext context) =>
+        context.Features.Get<MaintenanceOutcomeFeature>()?.Outcome == MaintenanceOutcome.BypassGranted
+            ? "/[bypass secret]"
+            : context.Request.Path.Value ?? "/";
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (!logger.IsEnabled(LogLevel.Information))
@@ -24,7 +31,7 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvide
             RequestLog.Completed(
                 logger,
                 context.Request.Method,
-                context.Request.Path.Value ?? "/",
+                LoggedPath(context),
                 context.Response.StatusCode,
                 RequestOutcome.Of(context),
                 timeProvider.GetElapsedTime(started).TotalMilliseconds,

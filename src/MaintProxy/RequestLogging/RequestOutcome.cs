@@ -7,16 +7,17 @@ namespace MaintProxy.RequestLogging;
 /// <summary>How a request was answered, read from what the pipeline left on the context.</summary>
 internal static class RequestOutcome
 {
-    public const string Maintenance = "maintenance";
     public const string Forwarded = "forwarded";
     public const string ProxyError = "proxy-error";
     public const string Local = "local";
 
     public static string Of(HttpContext context)
     {
-        if (context.Response.Headers.ContainsKey(MaintenanceMiddleware.ModeHeader))
+        if (context.Features.Get<MaintenanceOutcomeFeature>() is { } maintenance)
         {
-            return Maintenance;
+            return maintenance.Outcome == MaintenanceOutcome.Maintenance || context.Features.Get<IForwarderErrorFeature>() is null
+                ? maintenance.LogName
+                : ProxyError;
         }
 
         if (context.Features.Get<IReverseProxyFeature>() is null)

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Overlap restart without systemd: start a new MaintProxy beside the running one (both bind the
+# public port with SO_REUSEPORT), wait until the new one is ready, then tell the old one to drain.
+# See --help.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pid_file=${MAINTPROXY_PID_FILE:-}
+old_pid=""
+timeout_s=${MAINTPROXY_TIMEOUT:-30}
+log_file=""
+wait_old=0
+new_command=()
+
+die() { # status message...
+  local status=$1; shift
+  printf 'restart: %s\n' "$*" >&2
+  exit "$status"
+}
+
+usage() {
+  cat <<EOF
+Usage: maint/restart.sh [--pid-file FILE | --pid PID] [options] [-- COMMAND...]
+
+Restarts a running MaintProxy without refusing a connection. A new process is
+started beside the old one; both listen on the same ports (SO_REUSEPORT, so the
+running proxy must have Lifetime:ReusePort set to true). Once the new process
+is ready (its configuration loaded, the maintenance state read, its listeners
+bound) the old one gets SIGTERM: it stops accepting, finishes the requests it
+has in flight (long downloads included, up to its Lifetime:DrainTimeout) and
+exits. Connections arriving meanwhile are served by the new process.
+
+The new process runs the old one's command line in the old one's working
+directory with the old one's environment, unless a COMMAND is given after --.
+It is told (--Lifetime:PidFile) to write its process id to the PID file once
+it is ready; that is how this script knows it is ready.
+
+Options:
+  --pid-file FILE   The running proxy's PID file (its Lifetime:PidFile). The
+                    new process writes the same file.
+                    Default: \$MAINTPROXY_PID_FILE, else maint/maintproxy.pid.
+  --pid PID         The running proxy's process id, when it has no PID file;
+                    the new process then writes a temporary one.
+  --timeout SECONDS How long to wait for the new process to be ready
+                    (default ${timeout_s}).
+  --log FILE        Where the new process's output goes (appended). Default:
+                    the old process's output file if it writes to one, else a
+                    new temporary file (mktemp -t), whose name is printed.
+  --wait            Also wait until the old process has drained and exited.
+  -h, --help        This text.
+
+Linux caveat: connections that are already in the old process's accept queue
+when it closes its listener are reset, unless net.ipv4.tcp_migrate_req=1, which
+moves them to the new process's listener. This script warns when it is 0.
+
+Exit status: 0 the new process serves and the old one drains (or, with --wait,
+has exited); 1 the restart failed (the old process keeps serving, a new process
+that never became ready is stopped); 2 bad usage.
+EOF
+}
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    -h|--help) usage; exit 0 ;;
+    --pid-file) [ $# -ge 2 ] || die 2 "--pid-file needs a path"; pid_file=$2; shift ;;
+    --pid-file=*) pid_file=${1#*=} ;;
+    --pid) [ $# -ge 2 ] || die 2 "--pid needs a process id"; old_pid=$2; shift ;;
+    --pid=*) old_pid=${1#*=} ;;
+    --timeout) [ $# -ge 2 ] || die 2 "--timeout needs a number of seconds"; timeout_s=$2; shift ;;
+    --timeout=*) timeout_s=${1#*=} ;;
+    --log) [ $# -ge 2 ] || die 2 "--log needs a path"; log_file=$2; shift ;;
+    --log=*) log_file=${1#*=} ;;
+    --wait) wait_old=1 ;;
+    --) shift; new_command=("$@"); break ;;
+    *) die 2 "unknown option '$1' (see --help)" ;;
+  esac
+  shift
+done
+[[ $timeout_s =~ ^[0-9]+$ ]] || die 2 "--timeout takes whole seconds, not '$timeout_s'"
+[ -z "$old_pid" ] || [ -z "$pid_file" ] || die 2 "give --pid or --pid-file, not both"
+
+if [ -z "$old_pid" ]; then
+  pid_file=${pid_file:-$root/maint/maintproxy.pid}
+  [ -r "$pid_file" ] || die 1 "no PID file at $pid_file: is MaintProxy running with Lifetime:PidFile set to it? (or pass --pid)"
+  old_pid=$(tr -dc '0-9' <"$pid_file")
+  [ -n "$old_pid" ] || die 1 "$pid_file holds no process id"
+  ready_file=$(realpath -m -- "$pid_file")
+else
+  [[ $old_pid =~ ^[0-9]+$ ]] || die 2 "--pid takes a process id, not '$old_pid'"
+  ready_file=$(mktemp -t maintproxy.ready.XXXXXX)
+  rm -f -- "$ready_file"
+fi
+[ -e "/proc/$old_pid" ] || die 1 "process $old_pid is not running (stale PID file?); start MaintProxy normally instead"
+[ -r "/proc/$old_pid/cmdline" ] || die 1 "cannot read /proc/$old_pid: run as the user who runs MaintProxy"
+
+if [ "$(sysctl -n net.ipv4.tcp_migrate_req 2>/dev/null || echo 0)" != 1 ]; then
+  echo "restart: warning: net.ipv4.tcp_migrate_req is not 1, so connections queued on the old listener at the moment it closes are reset; as root: sysctl -w net.ipv4.tcp_migrate_req=1" >&2
+fi
+
+old_cwd=$(readlink "/proc/$old_pid/cwd")
+old_env=()
+mapfile -d '' old_env <"/proc/$old_pid/environ"
+if [ ${#new_command[@]} -eq 0 ]; then
+  mapfile -d '' new_command <"/proc/$old_pid/cmdline"
+fi
+# The new process reports readiness through the PID file; drop an earlier restart's override.
+command=()
+for arg in "${new_command[@]}"; do
+  case $arg in --Lifetime:PidFile=*) ;; *) command+=("$arg") ;; esac
+done
+command+=("--Lifetime:PidFile=$ready_file")
+
+if [ -z "$log_file" ]; then
+  old_out=$(readlink "/proc/$old_pid/fd/1" 2>/dev/null || true)
+  if [ -n "$old_out" ] && [ -f "$old_out" ]; then
+    log_file=$old_out
+  else
+    log_file=$(mktemp -t maintproxy.XXXXXX.log)
+  fi
+fi
+
+now_ms() { date +%s%3N; }
+
+# kill -0 succeeds for a zombie too: one that exited but was not reaped yet counts as gone.
+alive() { # pid
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
+deadline=$(( $(now_ms) + timeout_s * 1000 ))
+
+# setsid: the new process must outlive this script and the terminal it runs in.
+(cd "$old_cwd" && exec setsid env -i "${old_env[@]}" "${command[@]}" >>"$log_file" 2>&1 </dev/null) &
+new_pid=$!
+
+stop_new() {
+  kill -TERM "$new_pid" 2>/dev/null || true
+}
+
+while :; do
+  if [ -r "$ready_file" ] && [ "$(tr -dc '0-9' <"$ready_file")" = "$new_pid" ]; then
+    break
+  fi
+  if ! alive "$new_pid"; then
+    status=0; wait "$new_pid" || status=$?
+    die 1 "the new process exited (status $status) before it was ready; process $old_pid keeps serving. If its log ($log_file) says the address is in use, the running proxy does not have Lifetime:ReusePort=true: restart it once the plain way. Last lines: $(tail -n 5 "$log_file" 2>/dev/null | tr '\n' ' ')"
+  fi
+  if [ "$(now_ms)" -ge "$deadline" ]; then
+    stop_new
+    die 1 "the new process $new_pid was not ready within ${timeout_s}s (see $log_file); it was told to stop, process $old_pid keeps serving"
+  fi
+  sleep 0.05
+done
+
+if ! kill -TERM "$old_pid" 2>/dev/null; then
+  echo "restart: process $old_pid was already gone; process $new_pid serves" >&2
+fi
+echo "Restarted: process $new_pid serves (log: $log_file); process $old_pid drains and exits when its last request is done"
+
+if [ "$wait_old" = 1 ]; then
+  while alive "$old_pid"; do
+    sleep 0.1
+  done
+  echo "Process $old_pid has exited"
+fi

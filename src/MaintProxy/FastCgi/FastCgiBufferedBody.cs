@@ -1,0 +1,80 @@
+namespace MaintProxy.FastCgi;
+
+/// <summary>
+/// Holds a request body that came without a Content-Length (CGI needs CONTENT_LENGTH before the
+/// body): in memory up to a threshold, then in a temporary file deleted on close, never beyond the cap.
+/// </summary>
+internal sealed class FastCgiBufferedBody : Stream
+{
+    private const int MemoryThreshold = 1024 * 1024;
+
+    private readonly long _cap;
+    private Stream _inner = new MemoryStream();
+
+    public FastCgiBufferedBody(long cap) => _cap = cap;
+
+    /// <summary>True once the body passed the cap; everything after that is dropped.</summary>
+    public bool Exceeded { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => true;
+
+    public override bool CanWrite => true;
+
+    public override long Length => _inner.Length;
+
+    public override long Position { get => _inner.Position; set => _inner.Position = value; }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_inner.Length + buffer.Length > _cap)
+        {
+            Exceeded = true;
+            throw new IOException($"the request body exceeds the {_cap}-byte cap for bodies without Content-Length");
+        }
+
+        if (_inner is MemoryStream memory && memory.Length + buffer.Length > MemoryThreshold)
+        {
+            var file = new FileStream(Path.Combine(Path.GetTempPath(), $"maintproxy-body-{Guid.NewGuid():N}.tmp"),
+                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            memory.Position = 0;
+            await memory.CopyToAsync(file, cancellationToken);
+            _inner = file;
+            await memory.DisposeAsync();
+        }
+
+        await _inner.WriteAsync(buffer, cancellationToken);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _inner.ReadAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        _inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+
+    public override void Flush() => _inner.Flush();
+
+    public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Net;
+
+namespace MaintProxy.FastCgi;
+
+/// <summary>
+/// Sends YARP's outgoing requests to FastCGI servers: one handler per cluster, one connection pool
+/// per server endpoint, bounded by the cluster's <c>MaxConnectionsPerServer</c>.
+/// </summary>
+internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
+{
+    private readonly FastCgiOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, FastCgiConnectionPool> _pools = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _socketPaths = new(StringComparer.Ordinal);
+    private readonly Lock _poolsLock = new();
+    private volatile bool _retired;
+
+    public FastCgiHttpMessageHandler(FastCgiClusterSettings settings, int maxConnectionsPerServer, FastCgiOptions options,
+        TimeProvider timeProvider, ILogger logger)
+    {
+        Settings = settings;
+        MaxConnectionsPerServer = maxConnectionsPerServer;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public FastCgiClusterSettings Settings { get; }
+
+    public int MaxConnectionsPerServer { get; }
+
+    public bool IsRetired => _retired;
+
+    /// <summary>The pool for a destination address, if a request has gone there.</summary>
+    public FastCgiConnectionPool? FindPool(string address) => _pools.GetValueOrDefault(address);
+
+    /// <summary>A new configuration replaced this handler: close idle connections now and busy ones when done.</summary>
+    public void Retire()
+    {
+        _retired = true;
+        foreach (var pool in _pools.Values)
+        {
+            pool.Retire();
+        }
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var uri = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
+        request.Options.TryGetValue(FastCgiRequestOptions.DestinationPrefix, out var prefix);
+        if (!FastCgiEndpoint.TrySplit(uri, prefix, FindSocket, out var endpoint, out var escapedPath))
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"'{uri}' names no reachable FastCGI server (fcgi://host:port or fcgi+unix:///path/to/socket)");
+        }
+
+        request.Options.TryGetValue(FastCgiRequestOptions.HttpContext, out var context);
+        var body = await FastCgiRequestBody.PrepareAsync(request.Content, context?.Request.ContentLength == 0,
+            _options.MaxBufferedRequestBodyBytes, cancellationToken);
+        try
+        {
+            if (body.TooLarge)
+            {
+                return Refuse(request, HttpStatusCode.RequestEntityTooLarge);
+            }
+
+            var parameters = new List<KeyValuePair<string, string>>(48);
+            if (!CgiParamsBuilder.TryBuild(Settings, request, escapedPath, body.ContentLength, parameters))
+            {
+                return Refuse(request, HttpStatusCode.BadRequest);
+            }
+
+            return await SendOnPoolAsync(request, GetPool(endpoint), endpoint, parameters, body, cancellationToken);
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Retire();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async Task<HttpResponseMessage> SendOnPoolAsync(HttpRequestMessage request, FastCgiConnectionPool pool, FastCgiEndpoint endpoint,
+        List<KeyValuePair<string, string>> parameters, FastCgiRequestBody body, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (connection, reused) = await pool.AcquireAsync(cancellationToken);
+            if (!reused)
+            {
+                FastCgiLog.ConnectionOpened(_logger, Settings.ClusterId, endpoint.Address);
+            }
+
+            var exchange = new FastCgiExchange(pool, connection, endpoint, Settings, _logger);
+            try
+            {
+                var response = await exchange.SendAsync(request, parameters, body, cancellationToken);
+                if (!body.IsEmpty)
+                {
+                    _ = exchange.StdinDone.ContinueWith(static (_, state) => ((FastCgiRequestBody)state!).Dispose(), body,
+                        CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
+                return response;
+            }
+            catch (Exception ex)
+            {
+                exchange.Abort();
+                if (ex is FastCgiParamsTooLargeException)
+                {
+                    body.Dispose();
+                    return Refuse(request, HttpStatusCode.RequestHeaderFieldsTooLarge);
+                }
+
+                if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+
+                // A server may close a kept-alive connection at any time (php-fpm does after
+                // pm.max_requests); if it never answered, the request can go again on a new one.
+                if (reused && attempt == 0 && body.CanReplay && connection.Reader.BytesReceived == 0)
+                {
+                    FastCgiLog.RetryingStale(_logger, Settings.ClusterId, endpoint.Address, ex);
+                    await exchange.StdinDone;
+                    continue;
+                }
+
+                throw ex as HttpRequestException ?? new HttpRequestException(
+                    ex is FastCgiProtocolException ? HttpRequestError.InvalidResponse : HttpRequestError.Unknown,
+                    $"FastCGI request to {endpoint.Address} failed: {ex.Message}", ex);
+            }
+        }
+    }
+
+    private FastCgiConnectionPool GetPool(FastCgiEndpoint endpoint)
+    {
+        if (_pools.TryGetValue(endpoint.Address, out var pool))
+        {
+            return pool;
+        }
+
+        lock (_poolsLock)
+        {
+            if (!_pools.TryGetValue(endpoint.Address, out pool))
+            {
+                pool = new FastCgiConnectionPool(MaxConnectionsPerServer, _options.PooledConnectionIdleTimeout, _timeProvider,
+                    token => FastCgiConnection.ConnectAsync(endpoint, _options.ConnectTimeout, token));
+                if (_retired)
+                {
+                    pool.Retire();
+                }
+
+                _pools[endpoint.Address] = pool;
+            }
+
+            return pool;
+        }
+    }
+
+    /// <summary>For Unix sockets without a known destination prefix (health probes): the longest path prefix that is a socket file.</summary>
+    private string? FindSocket(string escapedPath)
+    {
+        foreach (var known in _socketPaths.Keys)
+        {
+            if (escapedPath.StartsWith(known, StringComparison.Ordinal)
+                && (escapedPath.Length == known.Length || escapedPath[known.Length] == '/'))
+            {
+                return known;
+            }
+        }
+
+        for (var end = escapedPath.Length; end > 0; end = escapedPath.LastIndexOf('/', end - 1))
+        {
+            var candidate = escapedPath[..end];
+            var path = Uri.UnescapeDataString(candidate);
+            if (File.Exists(path))
+            {
+                _socketPaths.TryAdd(candidate, true);
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static HttpResponseMessage Refuse(HttpRequestMessage request, HttpStatusCode status) =>
+        new(status) { RequestMessage = request, Content = new ByteArrayContent([]) };
+}

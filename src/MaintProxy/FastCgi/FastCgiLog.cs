@@ -1,0 +1,22 @@
+namespace MaintProxy.FastCgi;
+
+internal static partial class FastCgiLog
+{
+    [LoggerMessage(4001, LogLevel.Warning, "FastCGI stderr from cluster {ClusterId} destination {Destination}: {Line}")]
+    public static partial void Stderr(ILogger logger, string clusterId, string destination, string line);
+
+    [LoggerMessage(4002, LogLevel.Information, "FastCGI transport for cluster {ClusterId}: document root {DocumentRoot}, at most {MaxConnections} connection(s) per server, keep-conn {KeepConn}")]
+    public static partial void ClientCreated(ILogger logger, string clusterId, string documentRoot, int maxConnections, bool keepConn);
+
+    [LoggerMessage(4003, LogLevel.Debug, "FastCGI connection {Destination} opened for cluster {ClusterId}")]
+    public static partial void ConnectionOpened(ILogger logger, string clusterId, string destination);
+
+    [LoggerMessage(4004, LogLevel.Debug, "FastCGI connection {Destination} for cluster {ClusterId} was closed by the server while idle; retrying on a new connection")]
+    public static partial void RetryingStale(ILogger logger, string clusterId, string destination, Exception exception);
+
+    [LoggerMessage(4005, LogLevel.Debug, "FastCGI request to {Destination} for cluster {ClusterId} ended without a clean END_REQUEST; connection closed")]
+    public static partial void Aborted(ILogger logger, string clusterId, string destination);
+
+    [LoggerMessage(4006, LogLevel.Information, "FastCGI transport for cluster {ClusterId} replaced by a new configuration; its connections close")]
+    public static partial void ClientRetired(ILogger logger, string clusterId);
+}

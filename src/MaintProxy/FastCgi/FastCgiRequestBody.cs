@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace MaintProxy.FastCgi;
+
+/// <summary>
+/// A request body made ready for STDIN: none, streamed as it arrives (the length is known), or
+/// buffered first because no Content-Length came with it.
+/// </summary>
+internal sealed class FastCgiRequestBody : IDisposable
+{
+    private static readonly FastCgiRequestBody None = new(null, null, "", tooLarge: false);
+    private static readonly FastCgiRequestBody DeclaredEmpty = new(null, null, "0", tooLarge: false);
+
+    private readonly HttpContent? _streamed;
+    private readonly FastCgiBufferedBody? _buffered;
+
+    private FastCgiRequestBody(HttpContent? streamed, FastCgiBufferedBody? buffered, string contentLength, bool tooLarge)
+    {
+        _streamed = streamed;
+        _buffered = buffered;
+        ContentLength = contentLength;
+        TooLarge = tooLarge;
+    }
+
+    /// <summary>The CONTENT_LENGTH parameter: empty when there is no body.</summary>
+    public string ContentLength { get; }
+
+    /// <summary>A body without Content-Length went past the cap; the request is answered 413.</summary>
+    public bool TooLarge { get; }
+
+    public bool IsEmpty => _streamed is null && _buffered is null;
+
+    /// <summary>Whether the body can be sent again on a second connection.</summary>
+    public bool CanReplay => _streamed is null;
+
+    public static async Task<FastCgiRequestBody> PrepareAsync(HttpContent? content, bool emptyBodyDeclared, long cap, CancellationToken cancellationToken)
+    {
+        if (content is null)
+        {
+            return emptyBodyDeclared ? DeclaredEmpty : None;
+        }
+
+        if (content.Headers.ContentLength is { } length)
+        {
+            return new FastCgiRequestBody(content, null, length.ToString(CultureInfo.InvariantCulture), tooLarge: false);
+        }
+
+        var buffered = new FastCgiBufferedBody(cap);
+        try
+        {
+            await content.CopyToAsync(buffered, cancellationToken);
+        }
+        catch (Exception) when (buffered.Exceeded)
+        {
+        }
+
+        if (buffered.Exceeded)
+        {
+            await buffered.DisposeAsync();
+            return new FastCgiRequestBody(null, null, "", tooLarge: true);
+        }
+
+        buffered.Position = 0;
+        return new FastCgiRequestBody(null, buffered, buffered.Length.ToString(CultureInfo.InvariantCulture), tooLarge: false);
+    }
+
+    public async Task CopyToAsync(Stream destination, CancellationToken cancellationToken)
+    {
+        if (_buffered is not null)
+        {
+            _buffered.Position = 0;
+            await _buffered.CopyToAsync(destination, cancellationToken);
+        }
+        else if (_streamed is not null)
+        {
+            await _streamed.CopyToAsync(destination, cancellationToken);
+        }
+    }
+
+    public void Dispose() => _buffered?.Dispose();
+}

@@ -1,0 +1,120 @@
+using System.Buffers;
+
+namespace MaintProxy.FastCgi;
+
+/// <summary>
+/// Reads the response body: first what came with the headers, then STDOUT straight from the
+/// connection into the caller's buffer. Reaching END_REQUEST gives the connection back; disposing
+/// earlier closes it.
+/// </summary>
+internal sealed class FastCgiResponseStream : Stream
+{
+    private readonly FastCgiExchange _exchange;
+    private byte[]? _first;
+    private int _firstStart;
+    private readonly int _firstEnd;
+    private bool _completed;
+
+    /// <summary>Bytes [start, end) of the pooled buffer <c>first</c> are the body's beginning; this stream returns the buffer.</summary>
+    public FastCgiResponseStream(FastCgiExchange exchange, byte[] first, int start, int end)
+    {
+        _exchange = exchange;
+        _first = first;
+        _firstStart = start;
+        _firstEnd = end;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        if (_first is { } first && _firstStart < _firstEnd)
+        {
+            var count = Math.Min(buffer.Length, _firstEnd - _firstStart);
+            first.AsMemory(_firstStart, count).CopyTo(buffer);
+            _firstStart += count;
+            return count;
+        }
+
+        ReturnFirst();
+        if (_completed)
+        {
+            return 0;
+        }
+
+        int read;
+        try
+        {
+            read = await _exchange.ReadStdoutAsync(buffer, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _exchange.Abort();
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            throw new IOException($"the FastCGI response broke off: {ex.Message}", ex);
+        }
+
+        if (read == 0)
+        {
+            _completed = true;
+            _exchange.Complete();
+        }
+
+        return read;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            ReturnFirst();
+            if (!_completed)
+            {
+                _exchange.Abort();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void ReturnFirst()
+    {
+        if (_first is { } first)
+        {
+            _first = null;
+            ArrayPool<byte>.Shared.Return(first);
+        }
+    }
+}

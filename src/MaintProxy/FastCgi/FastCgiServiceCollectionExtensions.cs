@@ -1,0 +1,29 @@
+using MaintProxy.FastCgi;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the FastCGI transport for YARP clusters.</summary>
+public static class FastCgiServiceCollectionExtensions
+{
+    /// <summary>
+    /// Lets clusters with <c>"Transport": "FastCGI"</c> in their metadata reach FastCGI servers
+    /// (php-fpm and others); other clusters keep YARP's HTTP client.
+    /// </summary>
+    public static IServiceCollection AddFastCgiTransport(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<FastCgiOptions>()
+            .BindConfiguration(FastCgiOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, FastCgiForwarderHttpClientFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, FastCgiConfigFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, FastCgiTransformProvider>());
+        return services;
+    }
+}

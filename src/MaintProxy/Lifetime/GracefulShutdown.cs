@@ -1,0 +1,154 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
+
+namespace MaintProxy.Lifetime;
+
+/// <summary>
+/// What Kestrel's own shutdown leaves out. Kestrel, on the host's stop, stops accepting, closes
+/// idle keep-alive connections and waits for the others until the host's shutdown timeout; it says
+/// nothing while it waits, and a second SIGTERM does nothing. This adds the drain's log (start,
+/// progress, end), the hard stop on a second signal or at <see cref="LifetimeOptions.DrainTimeout"/>,
+/// readiness and stopping notices for systemd, and the PID file.
+/// </summary>
+internal sealed class GracefulShutdown(
+    IHostApplicationLifetime lifetime,
+    ServedRequests requests,
+    IOptions<LifetimeOptions> options,
+    SystemdNotifier systemd,
+    PidFile pidFile,
+    TimeProvider timeProvider,
+    ILogger<GracefulShutdown> logger) : IHostedService, IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly List<IDisposable> _subscriptions = [];
+    private ITimer? _progressTimer;
+    private ITimer? _deadlineTimer;
+    private long _drainStarted;
+    private int _signals;
+    private string? _hardStopReason;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var signal in (ReadOnlySpan<PosixSignal>)[PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT])
+        {
+            _subscriptions.Add(PosixSignalRegistration.Create(signal, OnSignal));
+        }
+
+        _subscriptions.Add(lifetime.ApplicationStarted.Register(OnStarted));
+        _subscriptions.Add(lifetime.ApplicationStopping.Register(OnStopping));
+        _subscriptions.Add(lifetime.ApplicationStopped.Register(OnStopped));
+        return Task.CompletedTask;
+    }
+
+    // The drain happens in the host's stop, after this; the subscriptions stay until disposal.
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        if (Interlocked.Increment(ref _signals) == 1)
+        {
+            lifetime.StopApplication();
+            return;
+        }
+
+        if (TryBeginHardStop($"second {context.Signal}"))
+        {
+            LifetimeLog.SecondSignal(logger, context.Signal.ToString(), requests.Count);
+            requests.AbortAll();
+        }
+    }
+
+    private void OnStarted()
+    {
+        pidFile.Write();
+        systemd.Notify("READY=1\nSTATUS=Serving");
+        LifetimeLog.Ready(logger, Environment.ProcessId, options.Value.ReusePort, SystemdSockets.InheritedCount());
+    }
+
+    private void OnStopping()
+    {
+        var drainTimeout = options.Value.DrainTimeout;
+        var interval = options.Value.DrainProgressInterval;
+        var inFlight = requests.Count;
+        lock (_lock)
+        {
+            _drainStarted = timeProvider.GetTimestamp();
+            _progressTimer = timeProvider.CreateTimer(_ => ReportProgress(), null, interval, interval);
+            _deadlineTimer = timeProvider.CreateTimer(_ => OnDrainTimeout(drainTimeout), null, drainTimeout, Timeout.InfiniteTimeSpan);
+        }
+
+        systemd.Notify($"STOPPING=1\nSTATUS=Draining {inFlight} request(s)");
+        LifetimeLog.DrainStarted(logger, inFlight, drainTimeout);
+    }
+
+    private void ReportProgress()
+    {
+        var inFlight = requests.Count;
+        if (inFlight > 0)
+        {
+            systemd.Notify($"STATUS=Draining {inFlight} request(s)");
+            LifetimeLog.Draining(logger, inFlight, timeProvider.GetElapsedTime(_drainStarted).TotalSeconds);
+        }
+    }
+
+    private void OnDrainTimeout(TimeSpan drainTimeout)
+    {
+        if (TryBeginHardStop($"drain timeout {drainTimeout} expired"))
+        {
+            LifetimeLog.DrainTimedOut(logger, drainTimeout, requests.Count);
+            requests.AbortAll();
+        }
+    }
+
+    private bool TryBeginHardStop(string reason)
+    {
+        lock (_lock)
+        {
+            if (_hardStopReason is not null)
+            {
+                return false;
+            }
+
+            _hardStopReason = reason;
+            return true;
+        }
+    }
+
+    private void OnStopped()
+    {
+        string? hardStopReason;
+        lock (_lock)
+        {
+            _progressTimer?.Dispose();
+            _deadlineTimer?.Dispose();
+            hardStopReason = _hardStopReason;
+        }
+
+        var elapsed = timeProvider.GetElapsedTime(_drainStarted).TotalSeconds;
+        if (hardStopReason is null)
+        {
+            LifetimeLog.Drained(logger, elapsed);
+        }
+        else
+        {
+            LifetimeLog.StoppedHard(logger, elapsed, hardStopReason);
+        }
+
+        pidFile.RemoveIfOurs();
+    }
+
+    public void Dispose()
+    {
+        foreach (var subscription in _subscriptions)
+        {
+            subscription.Dispose();
+        }
+
+        lock (_lock)
+        {
+            _progressTimer?.Dispose();
+            _deadlineTimer?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace MaintProxy.Lifetime;
+
+internal static partial class LifetimeLog
+{
+    [LoggerMessage(5001, LogLevel.Information, "Ready to serve (process {ProcessId}, SO_REUSEPORT {ReusePort}, {InheritedSockets} inherited socket(s))")]
+    public static partial void Ready(ILogger logger, int processId, bool reusePort, int inheritedSockets);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Draining: new connections are no longer accepted and idle ones are closed; {InFlight} request(s) in flight, drain timeout {DrainTimeout}")]
+    public static partial void DrainStarted(ILogger logger, int inFlight, TimeSpan drainTimeout);
+
+    [LoggerMessage(5003, LogLevel.Information, "Draining: {InFlight} request(s) still in flight after {ElapsedSeconds:0.0} s")]
+    public static partial void Draining(ILogger logger, int inFlight, double elapsedSeconds);
+
+    [LoggerMessage(5004, LogLevel.Error, "Drain timeout {DrainTimeout} expired: cutting off {InFlight} request(s) still in flight")]
+    public static partial void DrainTimedOut(ILogger logger, TimeSpan drainTimeout, int inFlight);
+
+    [LoggerMessage(5005, LogLevel.Error, "Second {Signal} while draining: cutting off {InFlight} request(s) still in flight")]
+    public static partial void SecondSignal(ILogger logger, string signal, int inFlight);
+
+    [LoggerMessage(5006, LogLevel.Warning, "Drained in {ElapsedSeconds:0.0} s: every request in flight finished; exiting")]
+    public static partial void Drained(ILogger logger, double elapsedSeconds);
+
+    [LoggerMessage(5007, LogLevel.Error, "Stopped hard after {ElapsedSeconds:0.0} s ({Reason}); exiting")]
+    public static partial void StoppedHard(ILogger logger, double elapsedSeconds, string reason);
+
+    [LoggerMessage(5008, LogLevel.Information, "Listening on {Count} inherited socket(s) (LISTEN_FDS); the Kestrel:Endpoints section is not used")]
+    public static partial void InheritedSockets(ILogger logger, int count);
+
+    [LoggerMessage(5009, LogLevel.Information, "PID file {PidFile} now names process {ProcessId}")]
+    public static partial void PidFileWritten(ILogger logger, string pidFile, string processId);
+
+    [LoggerMessage(5010, LogLevel.Error, "PID file {PidFile} could not be written or removed: {Problem}")]
+    public static partial void PidFileFailed(ILogger logger, string pidFile, string problem);
+
+    [LoggerMessage(5011, LogLevel.Warning, "Could not notify systemd ({State}): {Problem}")]
+    public static partial void NotifyFailed(ILogger logger, string state, string problem);
+}

@@ -1,0 +1,28 @@
+namespace MaintProxy.Lifetime;
+
+/// <summary>The <c>Lifetime</c> configuration section: how the proxy stops and how it is restarted.</summary>
+public sealed class LifetimeOptions
+{
+    public const string SectionName = "Lifetime";
+
+    /// <summary>
+    /// How long requests in flight (a slow client's large download included) may take to finish
+    /// after SIGTERM or SIGINT before they are cut off. A second signal cuts them off at once.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the number of requests still in flight is logged while draining.</summary>
+    public TimeSpan DrainProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Binds every listener with <c>SO_REUSEPORT</c>, so that a new process can bind the same ports
+    /// while the old one still runs (the overlap restart, <c>maint/restart.sh</c>).
+    /// </summary>
+    public bool ReusePort { get; set; }
+
+    /// <summary>
+    /// A file the proxy writes its process id to once it is ready to serve, and removes when it exits
+    /// (if it still names this process). Relative paths start at the working directory. Empty: none.
+    /// </summary>
+    public string? PidFile { get; set; }
+}

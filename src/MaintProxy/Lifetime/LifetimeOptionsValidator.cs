@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+
+namespace MaintProxy.Lifetime;
+
+internal sealed class LifetimeOptionsValidator : IValidateOptions<LifetimeOptions>
+{
+    private static readonly TimeSpan MaxDrainTimeout = TimeSpan.FromDays(1);
+    private static readonly TimeSpan MinProgressInterval = TimeSpan.FromMilliseconds(100);
+
+    public ValidateOptionsResult Validate(string? name, LifetimeOptions options)
+    {
+        if (options.DrainTimeout <= TimeSpan.Zero || options.DrainTimeout > MaxDrainTimeout)
+        {
+            return ValidateOptionsResult.Fail($"Lifetime:DrainTimeout must be above zero and at most {MaxDrainTimeout}; it is {options.DrainTimeout}.");
+        }
+
+        if (options.DrainProgressInterval < MinProgressInterval)
+        {
+            return ValidateOptionsResult.Fail($"Lifetime:DrainProgressInterval must be at least {MinProgressInterval}; it is {options.DrainProgressInterval}.");
+        }
+
+        if (!string.IsNullOrEmpty(options.PidFile))
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(options.PidFile));
+            if (directory is null || !Directory.Exists(directory))
+            {
+                return ValidateOptionsResult.Fail($"Lifetime:PidFile '{options.PidFile}' is in a folder that does not exist ({directory}).");
+            }
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,41 @@
+using MaintProxy.Lifetime;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers graceful shutdown, socket activation and the overlap restart's listeners.</summary>
+public static class LifetimeServiceCollectionExtensions
+{
+    /// <summary>
+    /// The host's own shutdown timeout is a backstop only: it ends a stop that the hard stop at
+    /// <see cref="LifetimeOptions.DrainTimeout"/> could not end (a connection with no request on it).
+    /// </summary>
+    private static readonly TimeSpan HostShutdownGrace = TimeSpan.FromSeconds(5);
+
+    public static IServiceCollection AddLifetime(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<LifetimeOptions>().BindConfiguration(LifetimeOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LifetimeOptions>, LifetimeOptionsValidator>());
+        services.AddOptions<HostOptions>().Configure<IOptions<LifetimeOptions>>((host, lifetime) =>
+        {
+            if (lifetime.Value.DrainTimeout > TimeSpan.Zero && lifetime.Value.DrainTimeout <= TimeSpan.FromDays(1))
+            {
+                host.ShutdownTimeout = lifetime.Value.DrainTimeout + HostShutdownGrace;
+            }
+        });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ServedRequests>();
+        services.TryAddSingleton<SystemdNotifier>();
+        services.TryAddSingleton<PidFile>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ServedRequestsStartupFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, InheritedListenersSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SocketTransportOptions>, ReusePortSetup>());
+        services.AddHostedService<GracefulShutdown>();
+        return services;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+
+namespace MaintProxy.Maintenance;
+
+/// <summary>
+/// The client's address: the socket's peer, unless that peer is a trusted proxy; only then is
+/// <c>X-Forwarded-For</c> read, right to left, skipping the trusted hops. A header sent by anyone
+/// else is ignored, so it cannot be spoofed to bypass maintenance.
+/// </summary>
+internal static class ClientAddress
+{
+    public static IPAddress? Resolve(HttpContext context, IReadOnlyList<IPNetwork> trustedProxies)
+    {
+        var peer = Normalize(context.Connection.RemoteIpAddress);
+        if (peer is null || trustedProxies.Count == 0 || !IsIn(peer, trustedProxies))
+        {
+            return peer;
+        }
+
+        var forwardedFor = context.Request.Headers["X-Forwarded-For"];
+        var client = peer;
+        for (var i = forwardedFor.Count - 1; i >= 0; i--)
+        {
+            var hops = forwardedFor[i]!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            for (var j = hops.Length - 1; j >= 0; j--)
+            {
+                if (!IPAddress.TryParse(hops[j], out var hop))
+                {
+                    return client; // a garbled hop: trust nothing further left
+                }
+
+                client = Normalize(hop)!;
+                if (!IsIn(client, trustedProxies))
+                {
+                    return client;
+                }
+            }
+        }
+
+        return client;
+    }
+
+    public static bool IsIn(IPAddress address, IReadOnlyList<IPNetwork> networks)
+    {
+        for (var i = 0; i < networks.Count; i++)
+        {
+            if (networks[i].Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool TryParseNetwork(string? text, [NotNullWhen(true)] out IPNetwork network)
+    {
+        network = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (!IPAddress.TryParse(slash < 0 ? text.Trim() : text[..slash].Trim(), out var address))
+        {
+            return false;
+        }
+
+        address = Normalize(address)!;
+        var bits = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
+        var prefix = bits;
+        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefix) || prefix > bits))
+        {
+            return false;
+        }
+
+        // Operators write 10.1.2.3/8 as often as 10.0.0.0/8: keep the network, drop the host bits.
+        var bytes = address.GetAddressBytes();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var keep = Math.Clamp(prefix - (i * 8), 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - keep));
+        }
+
+        network = new IPNetwork(new IPAddress(bytes), prefix);
+        return true;
+    }
+
+    private static IPAddress? Normalize(IPAddress? address) =>
+        address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
+}

@@ -1,0 +1,37 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace MaintProxy.Maintenance;
+
+/// <summary>Checks what data annotations cannot: patterns, networks and paths, at start-up.</summary>
+internal sealed class MaintenanceOptionsValidator : IValidateOptions<MaintenanceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MaintenanceOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var pattern in options.AllowedPathPatterns)
+        {
+            try
+            {
+                _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100));
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add($"Maintenance:AllowedPathPatterns '{pattern}' is not a valid regular expression: {ex.Message}");
+            }
+        }
+
+        failures.AddRange(options.AllowedPathPrefixes
+            .Where(prefix => !prefix.StartsWith('/'))
+            .Select(prefix => $"Maintenance:AllowedPathPrefixes '{prefix}' must start with '/'."));
+        failures.AddRange(options.TrustedProxies
+            .Where(proxy => !ClientAddress.TryParseNetwork(proxy, out _))
+            .Select(proxy => $"Maintenance:TrustedProxies '{proxy}' is not an address or CIDR network."));
+        if (options.HealthPath.Length > 0 && !options.HealthPath.StartsWith('/'))
+        {
+            failures.Add($"Maintenance:HealthPath '{options.HealthPath}' must start with '/' (or be empty to turn it off).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace MaintProxy.Maintenance;
+
+/// <summary>
+/// Decides what happens to a request that meets an active window: always-allowed paths, the bypass
+/// secret and its cookie, allowed client networks, read-only windows; everything else is answered
+/// with the maintenance response.
+/// </summary>
+internal sealed class MaintenancePolicy
+{
+    private readonly PathString[] _allowedPrefixes;
+    private readonly Regex[] _allowedPatterns;
+    private readonly IPNetwork[] _trustedProxies;
+    private readonly TimeProvider _timeProvider;
+
+    public MaintenancePolicy(IOptions<MaintenanceOptions> options, TimeProvider timeProvider)
+    {
+        var value = options.Value;
+        _allowedPrefixes = value.AllowedPathPrefixes.Select(p => new PathString(p.TrimEnd('/'))).ToArray();
+        _allowedPatterns = value.AllowedPathPatterns
+            .Select(p => new Regex(p, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(100)))
+            .ToArray();
+        _trustedProxies = value.TrustedProxies.Select(p => ClientAddress.TryParseNetwork(p, out var n) ? n : default).ToArray();
+        CookieLifetime = value.BypassCookieLifetime;
+        _timeProvider = timeProvider;
+    }
+
+    public TimeSpan CookieLifetime { get; }
+
+    public MaintenanceOutcome Decide(HttpContext context, MaintenanceWindow window)
+    {
+        var request = context.Request;
+        if (IsAllowedPath(request.Path))
+        {
+            return MaintenanceOutcome.AllowedPath;
+        }
+
+        if (window.SecretHash is { } secretHash)
+        {
+            var path = request.Path.Value;
+            if (path is { Length: > 1 } && path.IndexOf('/', 1) < 0 && BypassCredentials.IsSecret(path.AsSpan(1), secretHash))
+            {
+                return MaintenanceOutcome.BypassGranted;
+            }
+
+            if ((request.Headers.TryGetValue(BypassCredentials.HeaderName, out var header) && BypassCredentials.IsSecret(header.ToString(), secretHash))
+                || BypassCredentials.IsValidCookie(request.Cookies[BypassCredentials.CookieName], secretHash, _timeProvider.GetUtcNow()))
+            {
+                return MaintenanceOutcome.Bypassed;
+            }
+        }
+
+        if (!window.AllowNetworks.IsEmpty
+            && ClientAddress.Resolve(context, _trustedProxies) is { } client
+            && ClientAddress.IsIn(client, window.AllowNetworks))
+        {
+            return MaintenanceOutcome.Bypassed;
+        }
+
+        if (window.ReadOnly && IsSafe(request.Method))
+        {
+            return MaintenanceOutcome.ReadOnlyForwarded;
+        }
+
+        return MaintenanceOutcome.Maintenance;
+    }
+
+    /// <summary>True when the request presented the secret itself (not only a cookie): it earns a cookie.</summary>
+    public static bool PresentedSecret(HttpContext context) => context.Request.Headers.ContainsKey(BypassCredentials.HeaderName);
+
+    public string IssueCookie(MaintenanceWindow window) =>
+        BypassCredentials.IssueCookie(window.SecretHash!, _timeProvider.GetUtcNow() + CookieLifetime);
+
+    private bool IsAllowedPath(PathString path)
+    {
+        foreach (var prefix in _allowedPrefixes)
+        {
+            if (path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        foreach (var pattern in _allowedPatterns)
+        {
+            try
+            {
+                if (pattern.IsMatch(path.Value ?? "/"))
+                {
+                    return true;
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // A hostile path that makes a pattern run long is simply not allowed through.
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsSafe(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);
+}

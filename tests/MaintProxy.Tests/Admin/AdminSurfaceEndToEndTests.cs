@@ -1,0 +1,46 @@
+using System.Net;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Admin;
+
+public sealed class AdminSurfaceEndToEndTests : EndToEndTest
+{
+    [Fact]
+    public async Task AdminPaths_OnThePublicListener_AreForwardedNotAnswered()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, proxy.PublicUrl + "/refresh");
+        request.Headers.Host = $"127.0.0.1:{proxy.AdminPort}";
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal("backend ok /refresh", await response.Content.ReadAsStringAsync());
+        Assert.Contains(Backend.Requests, r => r.Path == "/refresh");
+    }
+
+    [Fact]
+    public async Task Status_OnTheAdminListener_ReportsStateAndSentinel()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
+
+        var status = await proxy.StatusAsync();
+
+        Assert.Equal("up", status.GetProperty("state").GetString());
+        Assert.Equal(proxy.SentinelPath, status.GetProperty("sentinelPath").GetString());
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:{0}")]
+    [InlineData("http://192.0.2.1:{0}")]
+    [InlineData("https://127.0.0.1:{0}")]
+    public async Task AdminUrl_NotLoopback_RefusesToStart(string url)
+    {
+        var adminUrl = string.Format(System.Globalization.CultureInfo.InvariantCulture, url, FreePort.Next());
+        await using var proxy = ProxyProcess.Start(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Admin:Url"] = adminUrl });
+
+        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should refuse to start");
+        Assert.Contains("Admin:Url", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("loopback", proxy.Output, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Demo;
+
+/// <summary>The out-of-the-box experience: the proxy forwards to its own demo backend.</summary>
+public sealed class DemoBackendEndToEndTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task DemoBackend_Enabled_ForwardedTwoHundredThenMaintenanceThenBack()
+    {
+        var demoUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, demoUrl + "/", new Dictionary<string, string>
+        {
+            ["DemoBackend:Enabled"] = "true",
+            ["DemoBackend:Url"] = demoUrl,
+        });
+        using var client = new HttpClient();
+
+        using var forwarded = await client.GetAsync(proxy.PublicUrl + "/");
+        Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
+        Assert.Contains("demo backend: this response was forwarded", await forwarded.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.Equal(0, (await Scripts.DownAsync(proxy)).ExitCode);
+        using var down = await client.GetAsync(proxy.PublicUrl + "/");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+
+        Assert.Equal(0, (await Scripts.UpAsync(proxy)).ExitCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task DemoBackend_NotLoopback_RefusesToStart()
+    {
+        await using var proxy = ProxyProcess.Start(_dir.Path, "http://127.0.0.1:1/", new Dictionary<string, string>
+        {
+            ["DemoBackend:Enabled"] = "true",
+            ["DemoBackend:Url"] = "http://0.0.0.0:" + FreePort.Next(),
+        });
+
+        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("DemoBackend:Url", proxy.Output, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,120 @@
+using MaintProxy.FastCgi;
+
+namespace MaintProxy.Tests.FastCgi;
+
+public sealed class CgiParamsBuilderTests
+{
+    [Fact]
+    public void TryBuild_ScriptWithPathInfoAndQuery_FollowsFastCgiParams()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "fcgi://127.0.0.1:9000/app/index.php/a/b%20c?x=1&y=2");
+        request.Headers.TryAddWithoutValidation("X-Custom", "v");
+
+        var p = Build(Settings(), request, "/app/index.php/a/b%20c");
+
+        Assert.Equal("/app/index.php", p["SCRIPT_NAME"]);
+        Assert.Equal("/srv/www/app/index.php", p["SCRIPT_FILENAME"]);
+        Assert.Equal("/a/b c", p["PATH_INFO"]);
+        Assert.Equal("/srv/www/a/b c", p["PATH_TRANSLATED"]);
+        Assert.Equal("x=1&y=2", p["QUERY_STRING"]);
+        Assert.Equal("/app/index.php/a/b c", p["DOCUMENT_URI"]);
+        Assert.Equal("/app/index.php/a/b%20c?x=1&y=2", p["REQUEST_URI"]);
+        Assert.Equal("/srv/www", p["DOCUMENT_ROOT"]);
+        Assert.Equal("GET", p["REQUEST_METHOD"]);
+        Assert.Equal("CGI/1.1", p["GATEWAY_INTERFACE"]);
+        Assert.Equal("200", p["REDIRECT_STATUS"]);
+        Assert.Equal("v", p["HTTP_X_CUSTOM"]);
+        Assert.Equal("", p["CONTENT_LENGTH"]);
+    }
+
+    [Fact]
+    public void TryBuild_DirectoryPath_GetsTheIndexFile()
+    {
+        var p = Build(Settings(), new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/docs/"), "/docs/");
+
+        Assert.Equal("/docs/index.php", p["SCRIPT_NAME"]);
+        Assert.Equal("", p["PATH_INFO"]);
+    }
+
+    [Fact]
+    public void TryBuild_FrontController_RunsItForPathsThatNameNoScript()
+    {
+        var settings = Settings(("FastCGI.FrontController", "/index.php"));
+
+        var p = Build(settings, new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/blog/2024/post?page=2"), "/blog/2024/post");
+        var direct = Build(settings, new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/admin.php"), "/admin.php");
+
+        Assert.Equal("/index.php", p["SCRIPT_NAME"]);
+        Assert.Equal("/srv/www/index.php", p["SCRIPT_FILENAME"]);
+        Assert.Equal("/blog/2024/post?page=2", p["REQUEST_URI"]);
+        Assert.Equal("/admin.php", direct["SCRIPT_NAME"]);
+    }
+
+    [Fact]
+    public void TryBuild_ProxyAndUnderscoreHeaders_AreDropped()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/i.php");
+        request.Headers.TryAddWithoutValidation("Proxy", "http://evil:3128");
+        request.Headers.TryAddWithoutValidation("X_Under_Score", "1");
+        request.Headers.TryAddWithoutValidation("Cookie", ["a=1", "b=2"]);
+
+        var p = Build(Settings(), request, "/i.php");
+
+        Assert.False(p.ContainsKey("HTTP_PROXY"));
+        Assert.False(p.ContainsKey("HTTP_X_UNDER_SCORE"));
+        Assert.Equal("a=1; b=2", p["HTTP_COOKIE"]);
+    }
+
+    [Fact]
+    public void TryBuild_OutgoingHostHeader_WinsOverTheDestination()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "fcgi://127.0.0.1:9000/i.php");
+        request.Headers.Host = "shop.example:8443";
+
+        var p = Build(Settings(), request, "/i.php");
+
+        Assert.Equal("shop.example:8443", p["HTTP_HOST"]);
+        Assert.Equal("shop.example", p["SERVER_NAME"]);
+    }
+
+    [Fact]
+    public void TryBuild_ExtraParam_OverridesAndAdds()
+    {
+        var p = Build(Settings(("FastCGI.Param.APP_ENV", "prod"), ("FastCGI.Param.SERVER_SOFTWARE", "x")),
+            new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/i.php"), "/i.php");
+
+        Assert.Equal("prod", p["APP_ENV"]);
+        Assert.Equal("x", p["SERVER_SOFTWARE"]);
+    }
+
+    [Theory]
+    [InlineData("/a/..%2F..%2Fetc/passwd.php")]
+    [InlineData("/x.php%00.jpg")]
+    [InlineData("/..%5Cwin.php")]
+    public void TryBuild_PathThatCouldLeaveTheRoot_IsRefused(string escapedPath)
+    {
+        var parameters = new List<KeyValuePair<string, string>>();
+
+        Assert.False(CgiParamsBuilder.TryBuild(Settings(), new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/"), escapedPath, "", parameters));
+    }
+
+    internal static FastCgiClusterSettings Settings(params (string Key, string Value)[] extra)
+    {
+        var metadata = new Dictionary<string, string> { ["Transport"] = "FastCGI", ["FastCGI.DocumentRoot"] = "/srv/www/" };
+        foreach (var (key, value) in extra)
+        {
+            metadata[key] = value;
+        }
+
+        Assert.True(FastCgiClusterSettings.TryParse("c", metadata, out var settings, out var error), error);
+        return settings;
+    }
+
+    private static Dictionary<string, string> Build(FastCgiClusterSettings settings, HttpRequestMessage request, string escapedPath)
+    {
+        var parameters = new List<KeyValuePair<string, string>>();
+        Assert.True(CgiParamsBuilder.TryBuild(settings, request, escapedPath, "", parameters));
+        Assert.Equal(parameters.Count, parameters.Select(p => p.Key).Distinct().Count());
+        return parameters.ToDictionary();
+    }
+}

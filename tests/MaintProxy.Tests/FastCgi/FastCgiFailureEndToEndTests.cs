@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Net;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.FastCgi;
+
+/// <summary>How the real proxy answers when the FastCGI side fails: 502 or 504, never the maintenance page.</summary>
+public sealed class FastCgiFailureEndToEndTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task PhpFpmStopped_NotInMaintenance_Gets502WithoutMaintenanceHeaderPromptly()
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 2);
+        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 2, TimeSpan.FromSeconds(10));
+        using (var warm = await _client.GetAsync(proxy.PublicUrl + "/hello.php"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        await fpm.StopAsync();
+        var started = Stopwatch.GetTimestamp();
+        using var response = await _client.GetAsync(proxy.PublicUrl + "/hello.php");
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.False(response.Headers.Contains("X-Maintenance-Mode"));
+        Assert.True(elapsed < TimeSpan.FromSeconds(2), $"took {elapsed}");
+    }
+
+    [Fact]
+    public async Task SleepingScript_Gets504AtTheActivityTimeout_AndThePoolRecovers()
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 2);
+        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 2, TimeSpan.FromSeconds(1.5));
+
+        var started = Stopwatch.GetTimestamp();
+        using var response = await _client.GetAsync(proxy.PublicUrl + "/sleep.php?s=6");
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.False(response.Headers.Contains("X-Maintenance-Mode"));
+        Assert.InRange(elapsed, TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(4));
+        using var next = await _client.GetAsync(proxy.PublicUrl + "/hello.php");
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task BrokenResponses_Get502_AndTheNextRequestIsFine()
+    {
+        await using var server = new ScriptedFastCgiServer(requested => requested switch
+        {
+            "/garbled" => [.. ScriptedFastCgiServer.Stdout("this is not a header\r\n\r\nbody"), .. ScriptedFastCgiServer.EndRequest(0)],
+            "/truncated" => ScriptedFastCgiServer.Stdout("Content-Type: text/plain\r\nX-Half"),
+            "/not-fastcgi" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"u8.ToArray(),
+            "/overloaded" => ScriptedFastCgiServer.EndRequest(2),
+            "/no-headers" => ScriptedFastCgiServer.EndRequest(0),
+            _ => [.. ScriptedFastCgiServer.Stdout("Content-Type: text/plain\r\n\r\nfine"), .. ScriptedFastCgiServer.EndRequest(0)],
+        });
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, server.Address, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:app:Metadata:Transport"] = "FastCGI",
+            ["ReverseProxy:Clusters:app:Metadata:FastCGI.DocumentRoot"] = "/srv/www",
+            ["ReverseProxy:Clusters:app:HttpClient:MaxConnectionsPerServer"] = "1",
+        });
+
+        foreach (var path in new[] { "/garbled", "/truncated", "/not-fastcgi", "/overloaded", "/no-headers" })
+        {
+            using var broken = await _client.GetAsync(proxy.PublicUrl + path);
+            using var fine = await _client.GetAsync(proxy.PublicUrl + "/fine");
+
+            Assert.True(broken.StatusCode == HttpStatusCode.BadGateway, $"{path} got {(int)broken.StatusCode}");
+            Assert.False(broken.Headers.Contains("X-Maintenance-Mode"));
+            Assert.Equal(HttpStatusCode.OK, fine.StatusCode);
+            Assert.Equal("fine", await fine.Content.ReadAsStringAsync());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using System.Net;
+using System.Text.Json;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.FastCgi;
+
+/// <summary>php-fpm on a Unix domain socket: <c>fcgi+unix:///path/to/socket</c>.</summary>
+public sealed class UnixSocketEndToEndTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Get_OverUnixSocket_PathAfterTheSocketIsTheRequestPath_AndHealthProbesPass()
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 2, unixSocket: true);
+        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 2, TimeSpan.FromSeconds(10), new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:app:HealthCheck:Active:Enabled"] = "true",
+            ["ReverseProxy:Clusters:app:HealthCheck:Active:Interval"] = "00:00:00.300",
+            ["ReverseProxy:Clusters:app:HealthCheck:Active:Path"] = "/ping",
+        });
+        using var client = new HttpClient();
+
+        using var response = await client.GetAsync(proxy.PublicUrl + "/info.php/tail?q=1");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var server = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("server");
+        Assert.Equal("/info.php", server.GetProperty("SCRIPT_NAME").GetString());
+        Assert.Equal("/tail", server.GetProperty("PATH_INFO").GetString());
+        Assert.Equal("/info.php/tail?q=1", server.GetProperty("REQUEST_URI").GetString());
+        Assert.True(await Eventually.TrueAsync(() => FastCgiPeer.AccessLog(_dir).Any(line => line == "GET /ping 200"), TimeSpan.FromSeconds(10)),
+            string.Join('\n', FastCgiPeer.AccessLog(_dir)));
+    }
+}

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace MaintProxy.Tests.Infrastructure;
+
+/// <summary>
+/// The real, built proxy as a child process on free loopback ports, with its own working directory
+/// (so <c>maint/down</c> is the test's own sentinel) and its console output captured.
+/// </summary>
+internal sealed class ProxyProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ProxyProcess(Process process, string workDirectory, int publicPort, int adminPort)
+    {
+        _process = process;
+        WorkDirectory = workDirectory;
+        PublicPort = publicPort;
+        AdminPort = adminPort;
+    }
+
+    public int Pid => _process.Id;
+
+    public string WorkDirectory { get; }
+
+    public int PublicPort { get; }
+
+    public int AdminPort { get; }
+
+    public string PublicUrl => $"http://127.0.0.1:{PublicPort}";
+
+    public string AdminUrl => $"http://127.0.0.1:{AdminPort}";
+
+    public string SentinelPath => Path.Combine(WorkDirectory, "maint", "down");
+
+    public string Output => string.Join('\n', _output);
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>
+    /// Starts the proxy in <paramref name="workDirectory"/> in front of <paramref name="backendUrl"/>.
+    /// <paramref name="settings"/> override appsettings.json as command-line configuration.
+    /// </summary>
+    public static ProxyProcess Start(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        Directory.CreateDirectory(Path.Combine(workDirectory, "maint"));
+        var publicPort = FreePort.Next();
+        var adminPort = FreePort.Next();
+        var config = new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{publicPort}",
+            ["Admin:Url"] = $"http://127.0.0.1:{adminPort}",
+            ["DemoBackend:Enabled"] = "false",
+            ["Maintenance:PagePath"] = RepoPaths.MaintPage,
+            ["ReverseProxy:Clusters:app:Destinations:app:Address"] = backendUrl,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            config[key] = value;
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(RepoPaths.ProxyDll);
+        foreach (var (key, value) in config)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        start.Environment["DOTNET_gcServer"] = "0";
+        var process = new Process { StartInfo = start };
+        var proxy = new ProxyProcess(process, workDirectory, publicPort, adminPort);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { proxy._output.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { proxy._output.Enqueue(e.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return proxy;
+    }
+
+    /// <summary>Starts the proxy and waits until its admin surface answers.</summary>
+    public static async Task<ProxyProcess> StartReadyAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var proxy = Start(workDirectory, backendUrl, settings);
+        await proxy.WaitReadyAsync();
+        return proxy;
+    }
+
+    public async Task WaitReadyAsync()
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        var ready = await Eventually.TrueAsync(async () =>
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The proxy exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(AdminUrl + "/status");
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+            catch (TaskCanceledException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
+        if (!ready)
+        {
+            throw new TimeoutException("The proxy did not become ready:\n" + Output);
+        }
+    }
+
+    public async Task<JsonElement> StatusAsync()
+    {
+        using var client = new HttpClient();
+        return await client.GetFromJsonAsync<JsonElement>(AdminUrl + "/status");
+    }
+
+    public Task<bool> WaitForOutputAsync(string text, TimeSpan timeout) =>
+        Eventually.TrueAsync(() => _output.Any(line => line.Contains(text, StringComparison.Ordinal)), timeout);
+
+    /// <summary>Sends a signal (e.g. "TERM", "INT") to this process, and only this one.</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-" + name, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Configuration;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace MaintProxy.Tests.Infrastructure;
+
+/// <summary>
+/// A real Kestrel backend on a loopback port that records every request it receives, with the
+/// monotonic time of arrival. Answers 200 "backend ok" unless a handler says otherwise;
+/// <c>/slow?ms=N</c> waits N milliseconds first.
+/// </summary>
+internal sealed class TestBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+
+    private TestBackend(WebApplication app) => _app = app;
+
+    public string Url { get; private set; } = "";
+
+    public IReadOnlyCollection<RecordedRequest> Requests => _requests;
+
+    public static async Task<TestBackend> StartAsync(Func<HttpContext, Task>? handler = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        // The proxy's appsettings.json sits in the test output too: the backend must not read it.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = "http://127.0.0.1:0" });
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var backend = new TestBackend(app);
+        app.Run(context => backend.HandleAsync(context, handler));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        backend.Url = address.TrimEnd('/') + "/";
+        return backend;
+    }
+
+    private async Task HandleAsync(HttpContext context, Func<HttpContext, Task>? handler)
+    {
+        var arrived = Stopwatch.GetTimestamp();
+        var request = context.Request;
+        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        long bodyLength = 0;
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+        {
+            bodyLength += read;
+        }
+
+        _requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", headers, bodyLength, arrived));
+
+        if (request.Path.StartsWithSegments("/slow") && int.TryParse(request.Query["ms"], out var ms))
+        {
+            await Task.Delay(ms, context.RequestAborted);
+        }
+
+        if (handler is not null)
+        {
+            await handler(context);
+            return;
+        }
+
+        context.Response.ContentType = "text/plain";
+        await context.Response.WriteAsync("backend ok " + request.Path, context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,22 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace MaintProxy.Tests.Lifetime;
+
+internal static class Connections
+{
+    /// <summary>True when a TCP connection to the loopback port is refused (nobody listens).</summary>
+    public static async Task<bool> IsRefusedAsync(int port)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+            return false;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Lifetime;
+
+/// <summary>SIGTERM on the real proxy process, with a slow download streaming through it.</summary>
+public sealed class GracefulShutdownEndToEndTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Sigterm_DuringSlowDownload_DownloadCompletesWhileNewConnectionsAreRefused()
+    {
+        var download = new SlowDownload(chunks: 60, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        await using var backend = await TestBackend.StartAsync(download.ServeAsync);
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Lifetime:DrainProgressInterval"] = "00:00:00.500",
+        });
+
+        var fetch = download.FetchAsync(proxy.PublicUrl + "/big.iso");
+        await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+        proxy.Signal("TERM");
+
+        Assert.True(await proxy.WaitForOutputAsync("Draining: new connections are no longer accepted", Deadline), proxy.Output);
+        Assert.True(await Eventually.TrueAsync(() => Connections.IsRefusedAsync(proxy.PublicPort), Deadline), "new connections are still accepted");
+        Assert.True(await proxy.WaitForOutputAsync("request(s) still in flight after", Deadline), proxy.Output);
+        Assert.False(fetch.IsCompleted, "the download ended before the proxy started draining; make it slower");
+
+        var (bytes, sha256, error) = await fetch.WaitAsync(Deadline);
+        Assert.Null(error);
+        Assert.Equal(download.Content.Length, bytes);
+        Assert.Equal(download.Sha256, sha256);
+
+        Assert.True(await proxy.WaitForExitAsync(Deadline), "the proxy did not exit after the last request");
+        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Stopped hard", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_DownloadLongerThanDrainTimeout_IsCutOffAndLogged()
+    {
+        var download = new SlowDownload(chunks: 100, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        await using var backend = await TestBackend.StartAsync(download.ServeAsync);
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Lifetime:DrainTimeout"] = "00:00:01",
+        });
+
+        var fetch = download.FetchAsync(proxy.PublicUrl + "/too-big.iso");
+        await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+        proxy.Signal("TERM");
+
+        var (bytes, _, error) = await fetch.WaitAsync(Deadline);
+        Assert.NotNull(error);
+        Assert.True(bytes < download.Content.Length, $"{bytes} of {download.Content.Length} bytes arrived");
+        Assert.True(await proxy.WaitForExitAsync(Deadline), "the proxy did not exit after the drain timeout");
+        Assert.Contains("Drain timeout 00:00:01 expired: cutting off 1 request(s)", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("Stopped hard after", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SecondSigterm_WhileDraining_CutsOffAtOnceAndSaysSo()
+    {
+        var download = new SlowDownload(chunks: 100, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        await using var backend = await TestBackend.StartAsync(download.ServeAsync);
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url);
+
+        var fetch = download.FetchAsync(proxy.PublicUrl + "/too-big.iso");
+        await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+        proxy.Signal("TERM");
+        Assert.True(await proxy.WaitForOutputAsync("Draining: new connections are no longer accepted", Deadline), proxy.Output);
+        Assert.False(fetch.IsCompleted, "the download ended on the first signal");
+        proxy.Signal("TERM");
+
+        var (bytes, _, error) = await fetch.WaitAsync(Deadline);
+        Assert.NotNull(error);
+        Assert.True(bytes < download.Content.Length, $"{bytes} of {download.Content.Length} bytes arrived");
+        Assert.True(await proxy.WaitForExitAsync(Deadline), "the proxy did not exit after the second signal");
+        Assert.Contains("Second SIGTERM while draining: cutting off 1 request(s)", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("Stopped hard after", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_IdleKeepAliveConnection_IsClosedAtOnceAndProxyExits()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, proxy.PublicPort));
+        await socket.SendAsync("GET /idle HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!received.ToString().Contains("backend ok /idle", StringComparison.Ordinal))
+        {
+            var read = await socket.ReceiveAsync(buffer).WaitAsync(Deadline);
+            Assert.NotEqual(0, read);
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        // The connection is now idle and kept alive; the drain timeout is the default five minutes.
+        proxy.Signal("TERM");
+
+        var closed = await Eventually.TrueAsync(async () => await socket.ReceiveAsync(buffer) == 0, TimeSpan.FromSeconds(5));
+        Assert.True(closed, "the idle keep-alive connection was not closed");
+        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(5)), proxy.Output);
+        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+    }
+}

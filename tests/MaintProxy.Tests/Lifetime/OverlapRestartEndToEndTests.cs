@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Lifetime;
+
+/// <summary>The real <c>maint/restart.sh</c> against the real proxy: SO_REUSEPORT overlap, then drain.</summary>
+public sealed class OverlapRestartEndToEndTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly string RestartScript = Path.Combine(RepoPaths.Root, "maint", "restart.sh");
+    private readonly TempDirectory _dir = new();
+    private int? _newPid;
+
+    private string PidFile => _dir.File("maintproxy.pid");
+
+    private string NewLog => _dir.File("new.log");
+
+    public void Dispose()
+    {
+        if (_newPid is { } pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+                process.WaitForExit(10_000);
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+        }
+
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Restart_DuringSlowDownload_NewProcessServesNewConnectionsWhileOldOneFinishes()
+    {
+        var download = new SlowDownload(chunks: 80, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        await using var backend = await TestBackend.StartAsync(context =>
+            context.Request.Path == "/big.iso" ? download.ServeAsync(context) : context.Response.WriteAsync("backend ok " + context.Request.Path));
+        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, SharedPortSettings());
+        var fetch = download.FetchAsync(old.PublicUrl + "/big.iso");
+        await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+
+        var restart = await RestartAsync("--pid-file", PidFile, "--log", NewLog);
+
+        Assert.True(restart.ExitCode == 0, restart.Stderr + restart.Stdout);
+        Assert.NotEqual(old.Pid, _newPid);
+        Assert.True(await old.WaitForOutputAsync("Draining: new connections are no longer accepted", Deadline), old.Output);
+        Assert.False(fetch.IsCompleted, "the download ended before the restart; make it slower");
+        for (var i = 0; i < 20; i++)
+        {
+            // A new connection each time: the old process accepts none, so the new one answers.
+            using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero });
+            Assert.Equal("backend ok /after-restart", await client.GetStringAsync(old.PublicUrl + "/after-restart"));
+        }
+
+        Assert.Contains("/after-restart", await File.ReadAllTextAsync(NewLog), StringComparison.Ordinal);
+        var (bytes, sha256, error) = await fetch.WaitAsync(Deadline);
+        Assert.Null(error);
+        Assert.Equal(download.Content.Length, bytes);
+        Assert.Equal(download.Sha256, sha256);
+        Assert.True(await old.WaitForExitAsync(Deadline), "the old process did not exit after its last request");
+        Assert.Contains("every request in flight finished; exiting", old.Output, StringComparison.Ordinal);
+        Assert.Equal(_newPid.ToString(), (await File.ReadAllTextAsync(PidFile)).Trim());
+    }
+
+    [Fact]
+    public async Task Restart_InMaintenance_NewProcessComesUpInMaintenance()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, SharedPortSettings());
+        Assert.Equal(0, (await Scripts.DownAsync(old)).ExitCode);
+
+        var restart = await RestartAsync("--pid-file", PidFile, "--log", NewLog, "--wait");
+
+        Assert.True(restart.ExitCode == 0, restart.Stderr + restart.Stdout);
+        Assert.True(await old.WaitForExitAsync(Deadline), "restart.sh --wait returned before the old process exited");
+        using var client = new HttpClient();
+        using (var response = await client.GetAsync(old.PublicUrl + "/"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.True(response.Headers.Contains("X-Maintenance-Mode"));
+        }
+
+        Assert.Equal(0, (await Scripts.UpAsync(old)).ExitCode);
+        Assert.Equal("backend ok /", await client.GetStringAsync(old.PublicUrl + "/"));
+    }
+
+    [Fact]
+    public async Task Restart_ProxyWithoutReusePort_FailsClearlyAndOldOneKeepsServing()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Lifetime:PidFile"] = PidFile,
+        });
+
+        var restart = await RestartAsync("--pid-file", PidFile, "--log", NewLog);
+
+        Assert.Equal(1, restart.ExitCode);
+        Assert.Contains("Lifetime:ReusePort", restart.Stderr, StringComparison.Ordinal);
+        Assert.Contains("address already in use", await File.ReadAllTextAsync(NewLog), StringComparison.OrdinalIgnoreCase);
+        Assert.False(old.HasExited);
+        Assert.DoesNotContain("Draining", old.Output, StringComparison.Ordinal);
+        using var client = new HttpClient();
+        Assert.Equal("backend ok /still-here", await client.GetStringAsync(old.PublicUrl + "/still-here"));
+    }
+
+    private Dictionary<string, string> SharedPortSettings() => new()
+    {
+        ["Lifetime:ReusePort"] = "true",
+        ["Lifetime:PidFile"] = PidFile,
+    };
+
+    private async Task<ScriptResult> RestartAsync(params string[] args)
+    {
+        var result = await Scripts.RunAsync(RestartScript, adminUrl: "", args);
+        if (File.Exists(PidFile) && int.TryParse(await File.ReadAllTextAsync(PidFile), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
+        {
+            _newPid = pid;
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using MaintProxy.Maintenance;
+
+namespace MaintProxy.Tests.Maintenance;
+
+public sealed class ClientAddressTests
+{
+    private static IPNetwork[] Networks(params string[] cidrs) =>
+        cidrs.Select(c => ClientAddress.TryParseNetwork(c, out var n) ? n : throw new ArgumentException(c)).ToArray();
+
+    private static DefaultHttpContext Request(string peer, params string[] forwardedFor)
+    {
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = IPAddress.Parse(peer);
+        if (forwardedFor.Length > 0)
+        {
+            context.Request.Headers["X-Forwarded-For"] = forwardedFor;
+        }
+
+        return context;
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3/8", "10.200.0.1", true)]
+    [InlineData("10.0.0.0/8", "11.0.0.1", false)]
+    [InlineData("203.0.113.7", "203.0.113.7", true)]
+    [InlineData("203.0.113.7", "203.0.113.8", false)]
+    [InlineData("2001:db8::/32", "2001:db8:1::5", true)]
+    [InlineData("127.0.0.1", "::ffff:127.0.0.1", true)]
+    public void TryParseNetwork_ContainsWhatTheOperatorMeant(string cidr, string address, bool expected)
+    {
+        Assert.True(ClientAddress.TryParseNetwork(cidr, out var network));
+        var ip = IPAddress.Parse(address);
+        Assert.Equal(expected, network.Contains(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("bogus")]
+    [InlineData("10.0.0.0/33")]
+    [InlineData("10.0.0.0/x")]
+    public void TryParseNetwork_Garbage_IsRejected(string cidr) => Assert.False(ClientAddress.TryParseNetwork(cidr, out _));
+
+    [Fact]
+    public void Resolve_UntrustedPeer_IgnoresForwardedFor() =>
+        Assert.Equal(IPAddress.Parse("198.51.100.9"), ClientAddress.Resolve(Request("198.51.100.9", "203.0.113.7"), []));
+
+    [Fact]
+    public void Resolve_TrustedPeer_TakesTheRightmostUntrustedHop() =>
+        Assert.Equal(IPAddress.Parse("198.51.100.1"), ClientAddress.Resolve(Request("10.0.0.2", "203.0.113.7, 198.51.100.1", "10.0.0.3"), Networks("10.0.0.0/8")));
+
+    [Fact]
+    public void Resolve_TrustedPeerGarbledHop_StopsAtTheLastGoodAddress() =>
+        Assert.Equal(IPAddress.Parse("10.0.0.2"), ClientAddress.Resolve(Request("10.0.0.2", "203.0.113.7, not-an-ip"), Networks("10.0.0.0/8")));
+}

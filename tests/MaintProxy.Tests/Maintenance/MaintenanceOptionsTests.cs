@@ -1,0 +1,59 @@
+using System.Net;
+using MaintProxy.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace MaintProxy.Tests.Maintenance;
+
+public sealed class MaintenanceOptionsTests : IAsyncLifetime
+{
+    private TestBackend _backend = null!;
+
+    public async Task InitializeAsync() => _backend = await TestBackend.StartAsync();
+
+    public async Task DisposeAsync() => await _backend.DisposeAsync();
+
+    [Fact]
+    public async Task StatusCode_Configured_IsTheMaintenanceStatus()
+    {
+        await using var proxy = new InProcessProxy(_backend.Url, new Dictionary<string, string> { ["Maintenance:StatusCode"] = "500" });
+        await File.WriteAllTextAsync(proxy.SentinelPath, "");
+
+        using var response = await proxy.CreateClient().GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.True(response.Headers.Contains("X-Maintenance-Mode"));
+    }
+
+    [Theory]
+    [InlineData("/up", "/up", HttpStatusCode.OK)]
+    [InlineData("/up", "/healthz", HttpStatusCode.ServiceUnavailable)]
+    [InlineData("", "/healthz", HttpStatusCode.ServiceUnavailable)]
+    public async Task HealthPath_AnsweredByTheProxyOnlyWhereConfigured(string healthPath, string path, HttpStatusCode expected)
+    {
+        await using var proxy = new InProcessProxy(_backend.Url, new Dictionary<string, string> { ["Maintenance:HealthPath"] = healthPath });
+        await File.WriteAllTextAsync(proxy.SentinelPath, "");
+
+        using var response = await proxy.CreateClient().GetAsync(path);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Maintenance:AllowedPathPatterns:0", "([unclosed", "not a valid regular expression")]
+    [InlineData("Maintenance:AllowedPathPrefixes:0", "no-slash", "must start with '/'")]
+    [InlineData("Maintenance:TrustedProxies:0", "10.0.0.0/99", "not an address or CIDR")]
+    [InlineData("Maintenance:HealthPath", "healthz", "must start with '/'")]
+    [InlineData("Maintenance:StatusCode", "200", "StatusCode")]
+    [InlineData("Maintenance:RetryAfterSeconds", "-1", "RetryAfterSeconds")]
+    [InlineData("Maintenance:FilePollInterval", "00:00:00", "FilePollInterval")]
+    [InlineData("Maintenance:BypassCookieLifetime", "00:00:01", "BypassCookieLifetime")]
+    [InlineData("Maintenance:SentinelPath", "", "SentinelPath")]
+    public async Task InvalidSetting_StopsTheStartWithAMessageNamingIt(string key, string value, string message)
+    {
+        await using var proxy = new InProcessProxy(_backend.Url, new Dictionary<string, string> { [key] = value });
+
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => proxy.CreateClient());
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+}

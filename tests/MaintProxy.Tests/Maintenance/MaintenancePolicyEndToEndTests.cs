@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Maintenance;
+
+/// <summary>Per-site windows, bypasses, read-only mode, drain and negotiation, driven by the real scripts.</summary>
+public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
+{
+    private const string Secret = "s3cret-bypass-0123456789";
+    private static HttpClient Client() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string url, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        configure?.Invoke(request);
+        return await client.SendAsync(request);
+    }
+
+    private static async Task Down(ProxyProcess proxy, params string[] args)
+    {
+        var result = await Scripts.DownAsync(proxy, args);
+        Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
+    }
+
+    [Fact]
+    public async Task TwoSites_OneDown_OtherKeepsBeingForwarded()
+    {
+        await using var other = await TestBackend.StartAsync();
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["ReverseProxy:Routes:beta:ClusterId"] = "beta",
+            ["ReverseProxy:Routes:beta:Order"] = "-1",
+            ["ReverseProxy:Routes:beta:Match:Hosts:0"] = "b.test",
+            ["ReverseProxy:Clusters:beta:Destinations:one:Address"] = other.Url,
+        });
+        using var client = Client();
+        void HostA(HttpRequestMessage r) => r.Headers.Host = "a.test";
+        void HostB(HttpRequestMessage r) => r.Headers.Host = "b.test";
+
+        await Down(proxy, "--site", "beta", "--reason", "beta upgrade");
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/x", HostA)).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/x", HostB)).StatusCode);
+
+        // A second, independent window by host name; ending one leaves the other.
+        await Down(proxy, "--site", "a.test", "--reason", "alpha upgrade");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/x", HostA)).StatusCode);
+        var up = await Scripts.UpAsync(proxy, "--site", "beta");
+        Assert.Equal(0, up.ExitCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/x", HostB)).StatusCode);
+        using var stillDown = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/x", r => { HostA(r); r.Headers.Accept.ParseAdd("application/json"); });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, stillDown.StatusCode);
+        Assert.Equal("alpha upgrade", JsonDocument.Parse(await stillDown.Content.ReadAsStringAsync()).RootElement.GetProperty("reason").GetString());
+
+        Assert.Equal(0, (await Scripts.UpAsync(proxy)).ExitCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/x", HostA)).StatusCode);
+        Assert.Single(other.Requests, r => r.Path == "/x");
+    }
+
+    [Fact]
+    public async Task ReadOnly_GetForwarded_PostAnswered503WithScopeHeader()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+
+        await Down(proxy, "--read-only");
+
+        using var get = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/orders");
+        using var post = await SendAsync(client, HttpMethod.Post, proxy.PublicUrl + "/orders", r => r.Content = new StringContent("x"));
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, post.StatusCode);
+        Assert.Equal("1", post.Headers.GetValues("X-Maintenance-Mode").Single());
+        Assert.Equal("read-only", post.Headers.GetValues("X-Maintenance-Scope").Single());
+        Assert.DoesNotContain(Backend.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task AllowCidr_UntrustedForwardedForIsIgnored_TrustedProxyIsBelieved()
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Maintenance:TrustedProxies:0"] = "127.0.0.0/8" });
+        await using var untrustedProxy = await ProxyProcess.StartReadyAsync(Dir.File("second"), Backend.Url);
+        using var client = Client();
+        void Spoof(HttpRequestMessage r) => r.Headers.Add("X-Forwarded-For", "203.0.113.7");
+
+        await Down(proxy, "--allow", "203.0.113.0/24");
+        Assert.Equal(0, (await Scripts.DownAsync(untrustedProxy, "--allow", "203.0.113.0/24")).ExitCode);
+
+        // The peer 127.0.0.1 is a trusted proxy: its X-Forwarded-For names the client.
+        using var trusted = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/ops", Spoof);
+        Assert.Equal(HttpStatusCode.OK, trusted.StatusCode);
+        Assert.True(trusted.Headers.Contains("X-Maintenance-Bypassed"));
+        using var notAllowed = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/ops", r => r.Headers.Add("X-Forwarded-For", "203.0.113.7, 198.51.100.1"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notAllowed.StatusCode);
+
+        // No trusted proxies configured: the same header is a spoof and is ignored.
+        using var spoofed = await SendAsync(client, HttpMethod.Get, untrustedProxy.PublicUrl + "/ops", Spoof);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, spoofed.StatusCode);
+        Assert.False(spoofed.Headers.Contains("X-Maintenance-Bypassed"));
+    }
+
+    [Fact]
+    public async Task AllowCidr_SocketPeerInNetwork_Bypasses()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+
+        await Down(proxy, "--allow", "127.0.0.1");
+
+        using var response = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/ops");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("maintenance is on for everyone else", response.Headers.GetValues("X-Maintenance-Bypassed").Single());
+    }
+
+    [Fact]
+    public async Task Secret_PathEarnsSignedCookie_CookieBypasses_NothingReachesTheBackend()
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Maintenance:BypassCookieLifetime"] = "01:00:00" });
+        using var client = Client();
+
+        var down = await Scripts.DownAsync(proxy, "--secret=" + Secret);
+        Assert.Equal(0, down.ExitCode);
+        Assert.Contains(Secret, down.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, await File.ReadAllTextAsync(proxy.SentinelPath), StringComparison.Ordinal);
+
+        using var wrong = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/not-the-secret-0123456789");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, wrong.StatusCode);
+
+        using var grant = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/" + Secret);
+        Assert.Equal(HttpStatusCode.Found, grant.StatusCode);
+        Assert.Equal("/", grant.Headers.Location!.OriginalString);
+        var setCookie = grant.Headers.GetValues("Set-Cookie").Single();
+        Assert.StartsWith("maintproxy_bypass=v1.", setCookie, StringComparison.Ordinal);
+        Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("max-age=3600", setCookie, StringComparison.OrdinalIgnoreCase);
+        var cookie = setCookie.Split(';')[0];
+
+        using var bypassed = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/account", r => r.Headers.Add("Cookie", "theme=dark; " + cookie));
+        Assert.Equal(HttpStatusCode.OK, bypassed.StatusCode);
+        Assert.True(bypassed.Headers.Contains("X-Maintenance-Bypassed"));
+        var seen = Backend.Requests.Single(r => r.Path == "/account");
+        Assert.Equal("theme=dark", seen.Header("Cookie"));
+
+        using var forged = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/account", r => r.Headers.Add("Cookie", cookie[..^3] + "AAA"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, forged.StatusCode);
+
+        Assert.DoesNotContain(Backend.Requests, r => r.Path.Contains(Secret, StringComparison.Ordinal));
+        Assert.DoesNotContain(Secret, proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Secret_Header_BypassesIsStrippedAndEarnsCookie()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+        await Down(proxy, "--secret=" + Secret);
+
+        using var response = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/api", r => r.Headers.Add("X-Maintenance-Bypass", Secret));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("maintproxy_bypass=", response.Headers.GetValues("Set-Cookie").Single(), StringComparison.Ordinal);
+        var seen = Backend.Requests.Single(r => r.Path == "/api");
+        Assert.Null(seen.Header("X-Maintenance-Bypass"));
+    }
+
+    [Fact]
+    public async Task Drain_WaitsForTheSlowRequest_AndFailsAtItsTimeout()
+    {
+        long slowFinishedAt = 0;
+        await using var backend = await TestBackend.StartAsync(async context =>
+        {
+            await context.Response.WriteAsync("slow done", context.RequestAborted);
+            await context.Response.CompleteAsync();
+            Interlocked.Exchange(ref slowFinishedAt, Stopwatch.GetTimestamp());
+        });
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, backend.Url);
+        using var client = Client();
+
+        var slow = Task.Run(() => client.GetAsync(proxy.PublicUrl + "/slow?ms=2500"));
+        Assert.True(await Eventually.TrueAsync(() => backend.Requests.Any(r => r.Path == "/slow"), TimeSpan.FromSeconds(10)));
+
+        var down = await Scripts.DownAsync(proxy, "--drain=20");
+
+        Assert.True(down.ExitCode == 0, down.Stderr);
+        Assert.Contains("Drained", down.Stdout, StringComparison.Ordinal);
+        var finishedAt = Interlocked.Read(ref slowFinishedAt);
+        Assert.True(finishedAt != 0 && finishedAt <= down.ExitedAt, "down.sh --drain returned before the backend finished the slow request");
+        Assert.True(down.Elapsed > TimeSpan.FromSeconds(1), $"drained in {down.Elapsed}");
+        using (var response = await slow)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(0, (await Scripts.UpAsync(proxy)).ExitCode);
+        var stuck = Task.Run(() => client.GetAsync(proxy.PublicUrl + "/slow?ms=6000"));
+        Assert.True(await Eventually.TrueAsync(() => backend.Requests.Count(r => r.Path == "/slow") == 2, TimeSpan.FromSeconds(10)));
+        var timedOut = await Scripts.DownAsync(proxy, "--drain=0.5");
+        Assert.Equal(1, timedOut.ExitCode);
+        Assert.Contains("1 request(s) were still in flight", timedOut.Stderr, StringComparison.Ordinal);
+        (await stuck).Dispose();
+    }
+
+    [Theory]
+    [InlineData("application/json", "application/json")]
+    [InlineData("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html")]
+    [InlineData("*/*", "text/plain")]
+    [InlineData(null, "text/plain")]
+    [InlineData("text/html;q=0.5, application/json", "application/json")]
+    public async Task Negotiation_SameStatusAndHeaders_BodyByAccept(string? accept, string expectedType)
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+        await Down(proxy, "--reason", "db upgrade", "--retry-after", "120", "--site", "app");
+
+        using var response = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/", r => { if (accept is not null) { r.Headers.TryAddWithoutValidation("Accept", accept); } });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("1", response.Headers.GetValues("X-Maintenance-Mode").Single());
+        Assert.Equal("120", response.Headers.GetValues("Retry-After").Single());
+        Assert.True(response.Headers.CacheControl!.NoStore);
+        Assert.Equal(expectedType, response.Content.Headers.ContentType!.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("db upgrade", body, StringComparison.Ordinal);
+        if (expectedType == "application/json")
+        {
+            var json = JsonDocument.Parse(body).RootElement;
+            Assert.Equal(503, json.GetProperty("status").GetInt32());
+            Assert.Equal(120, json.GetProperty("retryAfter").GetInt32());
+            Assert.Equal("app", json.GetProperty("site").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Until_SetsHttpDateRetryAfterAndPageEta_ReasonIsHtmlEncoded()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+
+        await Down(proxy, "--reason", "<script>alert(1)</script> & more", "--until", "2099-03-04T05:06:00Z");
+
+        using var response = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/", r => r.Headers.Accept.ParseAdd("text/html"));
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Equal("Wed, 04 Mar 2099 05:06:00 GMT", response.Headers.GetValues("Retry-After").Single());
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>alert(1)", html, StringComparison.Ordinal);
+        Assert.Contains("Expected back by 2099-03-04 05:06 UTC.", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("{{", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MalformedSentinel_FailsClosedWithDefaults_AndLogsTheProblem()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+
+        await File.WriteAllTextAsync(proxy.SentinelPath, "{\"reason\": \"half written\n");
+        var refresh = await new HttpClient().PostAsync(proxy.AdminUrl + "/refresh", null);
+        var status = JsonDocument.Parse(await refresh.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal("down", status.GetProperty("state").GetString());
+        Assert.Contains("line 1", status.GetProperty("sentinelError").GetString(), StringComparison.Ordinal);
+        using var response = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("300", response.Headers.GetValues("Retry-After").Single());
+        Assert.True(await proxy.WaitForOutputAsync("could not be read as written", TimeSpan.FromSeconds(5)), proxy.Output);
+        Assert.Contains(proxy.SentinelPath, proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HealthPathAndAllowedPaths_AreAnsweredDuringMaintenance()
+    {
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Maintenance:AllowedPathPrefixes:0"] = "/backend-health",
+            ["Maintenance:AllowedPathPatterns:0"] = "^/static/.*\\.css$",
+        });
+        using var client = Client();
+        await Down(proxy);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/backend-health/db")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/static/site.css")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(proxy.PublicUrl + "/static/site.js")).StatusCode);
+        Assert.DoesNotContain(Backend.Requests, r => r.Path == "/healthz");
+
+        var status = await Scripts.DownAsync(proxy, "--status");
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains("MaintProxy is DOWN", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("2 allowed-path", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 maintenance", status.Stdout, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,96 @@
+using MaintProxy.Maintenance;
+using MaintProxy.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace MaintProxy.Tests.Maintenance;
+
+public sealed class MaintenanceStateTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly MaintenanceOptions _options;
+
+    public MaintenanceStateTests()
+    {
+        _options = new MaintenanceOptions
+        {
+            SentinelPath = _dir.File("down"),
+            PagePath = _dir.File("maint.html"),
+            FilePollInterval = TimeSpan.FromMilliseconds(50),
+        };
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private (MaintenanceState State, MaintenanceFileWatcher Watcher) StartWatching()
+    {
+        var options = Options.Create(_options);
+        var state = new MaintenanceState(options, TimeProvider.System, NullLogger<MaintenanceState>.Instance);
+        var page = new MaintenancePage(options, NullLogger<MaintenancePage>.Instance);
+        var watcher = new MaintenanceFileWatcher(state, page, options, TimeProvider.System);
+        watcher.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return (state, watcher);
+    }
+
+    [Fact]
+    public void Constructor_SentinelPresent_StartsDown()
+    {
+        File.WriteAllText(_options.SentinelPath, "");
+
+        var state = new MaintenanceState(Options.Create(_options), TimeProvider.System, NullLogger<MaintenanceState>.Instance);
+
+        Assert.True(state.Current.IsDown);
+        Assert.Equal(1, state.Current.Generation);
+    }
+
+    [Fact]
+    public async Task Sentinel_CreatedThenRemoved_StateFollowsWithoutExplicitRefresh()
+    {
+        var (state, watcher) = StartWatching();
+        using var _ = watcher;
+        Assert.False(state.Current.IsDown);
+
+        await File.WriteAllTextAsync(_options.SentinelPath, "");
+        Assert.True(await Eventually.TrueAsync(() => state.Current.IsDown, TimeSpan.FromSeconds(2)));
+
+        File.Delete(_options.SentinelPath);
+        Assert.True(await Eventually.TrueAsync(() => !state.Current.IsDown, TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public async Task Sentinel_ReplacedByRename_NewContentIsApplied()
+    {
+        await File.WriteAllTextAsync(_options.SentinelPath, """{"reason":"first"}""");
+        var (state, watcher) = StartWatching();
+        using var _ = watcher;
+        Assert.Equal("first", state.Current.Windows[0].Reason);
+
+        var temp = _dir.File(".down.tmp");
+        await File.WriteAllTextAsync(temp, """{"reason":"second"}""");
+        File.Move(temp, _options.SentinelPath, overwrite: true);
+
+        Assert.True(await Eventually.TrueAsync(() => state.Current.Windows[0].Reason == "second", TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public void Refresh_UnchangedFile_KeepsGeneration()
+    {
+        File.WriteAllText(_options.SentinelPath, "");
+        var state = new MaintenanceState(Options.Create(_options), TimeProvider.System, NullLogger<MaintenanceState>.Instance);
+
+        state.Refresh(force: true);
+        state.Refresh(force: false);
+
+        Assert.Equal(1, state.Current.Generation);
+    }
+
+    [Fact]
+    public void Refresh_DirectoryMissing_IsUpAndDoesNotThrow()
+    {
+        var options = new MaintenanceOptions { SentinelPath = _dir.File("no/such/dir/down") };
+
+        var state = new MaintenanceState(Options.Create(options), TimeProvider.System, NullLogger<MaintenanceState>.Instance);
+
+        Assert.False(state.Refresh(force: true).IsDown);
+    }
+}

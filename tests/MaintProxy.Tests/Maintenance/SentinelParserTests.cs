@@ -1,0 +1,43 @@
+using System.Text;
+using MaintProxy.Maintenance;
+
+namespace MaintProxy.Tests.Maintenance;
+
+public sealed class SentinelParserTests
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n")]
+    [InlineData("   \n\t\n")]
+    public void Parse_Empty_IsEverythingDownWithDefaults(string content)
+    {
+        var (windows, error) = SentinelParser.Parse(Encoding.UTF8.GetBytes(content));
+
+        Assert.Same(MaintenanceWindow.Everything, Assert.Single(windows));
+        Assert.Null(error);
+    }
+
+    [Fact]
+    public void Parse_JsonLine_ReadsTheWindow()
+    {
+        var (windows, error) = SentinelParser.Parse("""{"id":"a1","reason":"schema upgrade","retryAfterSeconds":60,"unknown":true}"""u8);
+
+        var window = Assert.Single(windows);
+        Assert.Null(error);
+        Assert.Equal(("a1", "schema upgrade", 60), (window.Id, window.Reason, window.RetryAfterSeconds));
+    }
+
+    [Theory]
+    [InlineData("this is not json")]
+    [InlineData("{\"reason\": ")]
+    [InlineData("null")]
+    [InlineData("{\"retryAfterSeconds\":\"soon\"}")]
+    public void Parse_Garbage_FailsClosedWithAnError(string content)
+    {
+        var (windows, error) = SentinelParser.Parse(Encoding.UTF8.GetBytes(content));
+
+        Assert.Same(MaintenanceWindow.Everything, Assert.Single(windows));
+        Assert.NotNull(error);
+        Assert.Contains("line 1", error, StringComparison.Ordinal);
+    }
+}

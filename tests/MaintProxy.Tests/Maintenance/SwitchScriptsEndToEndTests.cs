@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Net;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Maintenance;
+
+/// <summary>The built proxy, a real backend and the real down.sh/up.sh, all as separate processes.</summary>
+public sealed class SwitchScriptsEndToEndTests : EndToEndTest
+{
+    [Fact]
+    public async Task DownThenUp_UnderConcurrentLoad_IsABarrier()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
+        var load = new LoadClients(proxy.PublicUrl + "/load", clients: 4);
+        await using (load)
+        {
+            await load.WaitForAsync(s => s.Status == 200, 50, "forwarded requests before down.sh");
+
+            var down = await Scripts.DownAsync(proxy);
+            Assert.True(down.ExitCode == 0, down.Stderr);
+            await load.WaitForAsync(s => s.SentAt > down.ExitedAt, 200, "requests after down.sh returned");
+
+            var upStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            var up = await Scripts.UpAsync(proxy);
+            Assert.True(up.ExitCode == 0, up.Stderr);
+            await load.WaitForAsync(s => s.SentAt > up.ExitedAt, 50, "requests after up.sh returned");
+
+            await load.DisposeAsync();
+            var samples = load.Samples.ToList();
+            var duringMaintenance = samples.Where(s => s.SentAt > down.ExitedAt && s.AnsweredAt < upStarted).ToList();
+            Assert.True(duringMaintenance.Count >= 200);
+            Assert.All(duringMaintenance, s => Assert.True(s.Status == 503 && s.MaintenanceHeader, $"request {s.Seq} sent after down.sh returned got {s.Status}"));
+
+            // The barrier, counted at the backend: it saw not one request that was sent after down.sh returned.
+            var sentAfterDown = duringMaintenance.Select(s => s.Seq.ToString(CultureInfo.InvariantCulture)).ToHashSet();
+            var leaked = Backend.Requests.Where(r => sentAfterDown.Contains(r.Header(LoadClients.SeqHeader) ?? "")).ToList();
+            Assert.Empty(leaked);
+
+            var afterUp = samples.Where(s => s.SentAt > up.ExitedAt).ToList();
+            Assert.NotEmpty(afterUp);
+            Assert.All(afterUp, s => Assert.True(s.Status == 200 && !s.MaintenanceHeader, $"request {s.Seq} sent after up.sh returned got {s.Status}"));
+            Assert.True(samples.Count(s => s.SentAt < down.ExitedAt && s.Status == 200) >= 50);
+        }
+    }
+
+    [Fact]
+    public async Task Down_NoSentinelOption_WritesTheSentinelTheProxyReports()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
+
+        var down = await Scripts.DownAsync(proxy);
+
+        Assert.Equal(0, down.ExitCode);
+        Assert.Contains("Maintenance ON: confirmed", down.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(proxy.SentinelPath));
+        var up = await Scripts.UpAsync(proxy);
+        Assert.Equal(0, up.ExitCode);
+        Assert.False(File.Exists(proxy.SentinelPath));
+    }
+
+    [Fact]
+    public async Task Down_NoProxyRunning_FailsCleanlyAndLeavesTheSentinel()
+    {
+        var sentinel = Dir.File("down");
+        var deadAdmin = $"http://127.0.0.1:{FreePort.Next()}";
+
+        var down = await Scripts.DownAsync(deadAdmin, "--sentinel", sentinel, "--timeout", "0.3");
+
+        Assert.Equal(1, down.ExitCode);
+        Assert.Contains("no MaintProxy answered", down.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--no-wait", down.Stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(sentinel), "the sentinel stays, so a proxy started later starts in maintenance");
+    }
+
+    [Fact]
+    public async Task NoWait_NoProxyRunning_FlipsTheSentinelAndSucceeds()
+    {
+        var sentinel = Dir.File("down");
+        var deadAdmin = $"http://127.0.0.1:{FreePort.Next()}";
+
+        var down = await Scripts.DownAsync(deadAdmin, "--sentinel", sentinel, "--no-wait");
+        Assert.Equal(0, down.ExitCode);
+        Assert.True(File.Exists(sentinel));
+
+        var up = await Scripts.UpAsync(deadAdmin, "--sentinel", sentinel, "--no-wait");
+        Assert.Equal(0, up.ExitCode);
+        Assert.False(File.Exists(sentinel));
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--timeout", "soon")]
+    public async Task Down_BadUsage_ExitsTwoWithAMessage(params string[] args)
+    {
+        var down = await Scripts.DownAsync("http://127.0.0.1:1", args);
+
+        Assert.Equal(2, down.ExitCode);
+        Assert.StartsWith("down: ", down.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_PrintsUsageAndSucceeds()
+    {
+        var help = await Scripts.UpAsync("http://127.0.0.1:1", "--help");
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("Usage: ./up.sh", help.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProxyStartedWithSentinelPresent_AnswersItsVeryFirstRequestWith503()
+    {
+        Directory.CreateDirectory(Path.Combine(Dir.Path, "maint"));
+        await File.WriteAllTextAsync(Path.Combine(Dir.Path, "maint", "down"), "");
+        await using var proxy = ProxyProcess.Start(Dir.Path, Backend.Url);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+
+        HttpResponseMessage? first = null;
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                first = await client.GetAsync(proxy.PublicUrl + "/first");
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+                return false; // not listening yet
+            }
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(5)));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first!.StatusCode);
+        Assert.True(first.Headers.Contains("X-Maintenance-Mode"));
+        Assert.Empty(Backend.Requests);
+        first.Dispose();
+    }
+}
