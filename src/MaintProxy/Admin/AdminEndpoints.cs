@@ -35,7 +35,7 @@ internal static class AdminEndpoints
 
                 // The drain: forwarded requests of these sites (all when none is named) not yet finished.
                 endpoints.MapGet("/in-flight", (HttpContext context, InFlightRequests inFlight) =>
-                    TypedResults.Ok(new { inFlight = inFlight.CountDraining(context.Request.Query["site"].OfType<string>().ToArray()) }));
+                    TypedResults.Ok(new InFlightReport(inFlight.CountDraining(context.Request.Query["site"].OfType<string>().ToArray()))));
             });
         });
     }
