@@ -73,7 +73,7 @@ ensure_tools
 export PATH=$PATH:/usr/sbin
 
 # ---------------------------------------------------------------- processes and ports
-work=$(mktemp -d "${TMPDIR:-/tmp}/maintproxy-bench.XXXXXX")
+work=$(mktemp -d -t maintproxy-bench.XXXXXX)
 chmod 755 "$work" # nginx workers may run as another user
 pids=()
 cleanup() {
