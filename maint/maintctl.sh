@@ -141,34 +141,65 @@ if [ "$secret_wanted" = 1 ]; then
 fi
 admin_url=${admin_url%/}
 
-now_ms() { date +%s%3N; }
-started_ms=$(now_ms)
+# Builtins only on the way to the confirmation (no date, sed or curl): down.sh must return in
+# milliseconds, and every fork costs one or two.
+now_ms() { # → $now
+  now=${EPOCHREALTIME/[.,]/}
+  now=$(( now / 1000 ))
+}
+now_ms
+started_ms=$now
 
-# The value of a string or number field of the proxy's compact JSON answer.
+# The value of a string or number field of the proxy's compact JSON answer, in $field.
 json_field() { # json name
-  sed -n "s/.*\"$2\":\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" <<<"$1" | head -n1
+  field=""
+  if [[ $1 =~ \"$2\":\"?([^\",\}]*) ]]; then field=${BASH_REMATCH[1]}; fi
 }
 
-have_curl() { command -v curl >/dev/null 2>&1; }
+[[ $admin_url =~ ^http://(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.-]+):([0-9]+)$ ]] \
+  || die 2 "the admin URL '$admin_url' is not http://HOST:PORT (the proxy's Admin:Url)"
+admin_host=${BASH_REMATCH[1]}
+admin_port=${BASH_REMATCH[2]}
+admin_host=${admin_host#[}
+admin_host=${admin_host%]}
 
+# One HTTP/1.0 exchange with the admin listener over bash's /dev/tcp; the body lands in $body.
+# Fails when nobody answers, or the answer is not 200.
 admin() { # method path
-  curl --silent --show-error --fail --max-time 1 -X "$1" "${admin_url}$2" 2>/dev/null
+  body=""
+  local fd line status="" in_body=0
+  { exec {fd}<>"/dev/tcp/$admin_host/$admin_port"; } 2>/dev/null || return 1
+  printf '%s %s HTTP/1.0\r\nHost: %s:%s\r\nContent-Length: 0\r\n\r\n' "$1" "$2" "$admin_host" "$admin_port" >&"$fd"
+  while IFS= read -r -t 2 line <&"$fd" || [ -n "$line" ]; do
+    if [ "$in_body" = 1 ]; then
+      body+="$line"$'\n'
+    elif [ -z "$status" ]; then
+      status=$line
+    elif [ "${line%$'\r'}" = "" ]; then
+      in_body=1
+    fi
+    line=""
+  done
+  exec {fd}>&-
+  [[ $status == "HTTP/1."?" 200"* ]]
 }
 
 if [ "$show_status" = 1 ]; then
-  have_curl || die 1 "curl is needed to ask the proxy (apt-get install curl)"
   admin GET "/status?format=text" || die 1 "no MaintProxy answered at $admin_url (check MAINTPROXY_ADMIN_URL)"
+  printf '%s' "$body"
   exit 0
 fi
 
 if [ -z "$sentinel" ]; then
-  if [ "$wait_for_proxy" = 1 ] && have_curl && status=$(admin GET /status); then
-    sentinel=$(json_field "$status" sentinelPath)
+  if [ "$wait_for_proxy" = 1 ] && admin GET /status; then
+    json_field "$body" sentinelPath
+    sentinel=$field # already absolute and normalized by the proxy
   fi
   sentinel=${sentinel:-$root/maint/down}
 fi
-sentinel=$(realpath -m -- "$sentinel")
-sentinel_dir=$(dirname -- "$sentinel")
+[[ $sentinel == /* && $sentinel != *"/."* && $sentinel != *"//"* ]] || sentinel=$(realpath -m -- "$sentinel")
+sentinel_dir=${sentinel%/*}
+sentinel_dir=${sentinel_dir:-/}
 
 json_string() { # text → a JSON string literal
   local s=$1
@@ -179,10 +210,12 @@ json_string() { # text → a JSON string literal
 }
 
 window_line() { # site-or-empty → one sentinel line
-  local site=$1 line
-  line="{\"id\":\"$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')\""
+  local site=$1 line id since
+  printf -v id '%08x%04x' "$SRANDOM" "$(( SRANDOM & 0xffff ))"
+  TZ=UTC0 printf -v since '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  line="{\"id\":\"$id\""
   if [ -n "$site" ]; then line+=",\"site\":\"$site\""; else line+=",\"site\":null"; fi
-  line+=",\"since\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\""
+  line+=",\"since\":\"$since\""
   [ -z "$reason" ] || line+=",\"reason\":$(json_string "$reason")"
   [ -z "$retry_after" ] || line+=",\"retryAfterSeconds\":$retry_after"
   [ -z "$until_iso" ] || line+=",\"until\":\"$until_iso\""
@@ -200,8 +233,9 @@ window_line() { # site-or-empty → one sentinel line
 # An empty sentinel stands for the window for every site, so it is kept as an explicit line.
 other_windows() { # sites...
   [ -f "$sentinel" ] || return 0
-  local line site keep
-  if ! grep -q '[^[:space:]]' "$sentinel"; then
+  local line site keep all
+  all=$(<"$sentinel")
+  if [ -z "${all//[[:space:]]/}" ]; then
     for site in "$@"; do [ -n "$site" ] || return 0; done
     printf '{"site":null}\n'
     return 0
@@ -224,10 +258,12 @@ write_sentinel() { # content
   [ -d "$sentinel_dir" ] || mkdir -p -- "$sentinel_dir" 2>/dev/null \
     || die 2 "cannot create the folder $sentinel_dir for the sentinel; check the path and permissions"
   local tmp
-  tmp=$(mktemp "$sentinel_dir/.down.XXXXXX" 2>/dev/null) \
+  printf -v tmp '%s/.down.%s.%08x' "$sentinel_dir" "$$" "$SRANDOM"
+  # A new file (noclobber), readable by a proxy running as another user.
+  umask 022
+  { set -C; printf '%s' "$1" >"$tmp"; } 2>/dev/null \
     || die 2 "cannot write in $sentinel_dir; run as a user who may, or pass --sentinel"
-  printf '%s' "$1" >"$tmp"
-  chmod 0644 "$tmp"
+  set +C
   # rename(2) is atomic: the proxy sees the old sentinel or the new one, never half of one.
   mv -f -- "$tmp" "$sentinel" || { rm -f -- "$tmp"; die 2 "cannot rename into $sentinel"; }
 }
@@ -236,34 +272,43 @@ remove_sentinel() {
   rm -f -- "$sentinel" 2>/dev/null || die 2 "cannot remove $sentinel; run as a user who may"
 }
 
-expected_sha() {
-  if [ -e "$sentinel" ]; then sha256sum -- "$sentinel" | cut -d' ' -f1; else echo null; fi
+expected_sha() { # → $expected
+  expected=null
+  if [ -e "$sentinel" ]; then
+    expected=$(sha256sum -- "$sentinel")
+    expected=${expected%% *}
+  fi
 }
 
-deadline_after() { # seconds → a deadline in ms
-  echo $(( $(now_ms) + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }') ))
+deadline_after() { # seconds → $deadline in ms
+  local whole=${1%%.*} frac=${1#*.}
+  [[ $1 == *.* ]] || frac=""
+  frac=${frac}000
+  now_ms
+  deadline=$(( now + 10#$whole * 1000 + 10#${frac:0:3} ))
 }
 
 # Asks the proxy to apply the sentinel as it is now, until it reports the same bytes.
 confirm() { # expected-sha
-  local expected=$1 answer="" reached=0 deadline got=""
-  have_curl || die 1 "curl is needed to get the proxy's confirmation (apt-get install curl), or pass --no-wait"
-  deadline=$(deadline_after "$timeout_s")
+  local expected=$1 reached=0 got=""
+  deadline_after "$timeout_s"
   while :; do
-    if answer=$(admin POST /refresh); then
+    if admin POST /refresh; then
       reached=1
-      local watched
-      watched=$(json_field "$answer" sentinelPath)
-      if [ -n "$watched" ] && [ "$watched" != "$sentinel" ]; then
-        die 1 "the proxy at $admin_url watches $watched, not $sentinel; run without --sentinel or point it at the same file"
+      json_field "$body" sentinelPath
+      if [ -n "$field" ] && [ "$field" != "$sentinel" ]; then
+        die 1 "the proxy at $admin_url watches $field, not $sentinel; run without --sentinel or point it at the same file"
       fi
-      got=$(json_field "$answer" sentinelSha256)
+      json_field "$body" sentinelSha256
+      got=$field
       if [ "${got:-null}" = "$expected" ]; then
-        applied_generation=$(json_field "$answer" generation)
+        json_field "$body" generation
+        applied_generation=$field
         return 0
       fi
     fi
-    if [ "$(now_ms)" -ge "$deadline" ]; then
+    now_ms
+    if [ "$now" -ge "$deadline" ]; then
       if [ "$reached" = 0 ]; then
         die 1 "no MaintProxy answered at $admin_url within ${timeout_s}s. The change to $sentinel stays, so a proxy started later applies it. Start the proxy (or check MAINTPROXY_ADMIN_URL), or pass --no-wait when no proxy is running."
       fi
@@ -275,22 +320,24 @@ confirm() { # expected-sha
 
 # Waits until no request the new windows stop is still on its way to the backend.
 drain() {
-  local query="" site n="" deadline shown=0
+  local query="" site n="" shown=0
   for site in "${sites[@]}"; do query+="${query:+&}site=$site"; done
-  deadline=$(deadline_after "$drain_s")
+  deadline_after "$drain_s"
   while :; do
-    n=$(json_field "$(admin GET "/in-flight${query:+?$query}" || true)" inFlight)
-    [ -n "$n" ] || die 1 "lost the proxy at $admin_url while draining; the switch itself was confirmed"
+    admin GET "/in-flight${query:+?$query}" || die 1 "lost the proxy at $admin_url while draining; the switch itself was confirmed"
+    json_field "$body" inFlight
+    n=$field
     if [ "$n" = 0 ]; then
       [ "$shown" = 0 ] || printf '\r\033[K' >&2
       return 0
     fi
-    if [ "$(now_ms)" -ge "$deadline" ]; then
+    now_ms
+    if [ "$now" -ge "$deadline" ]; then
       [ "$shown" = 0 ] || printf '\n' >&2
       die 1 "maintenance is on, but $n request(s) were still in flight to the backend after ${drain_s}s; do not stop the backend yet (run with a longer --drain, or check for stuck requests)"
     fi
     if [ -t 2 ]; then
-      printf '\rdraining: %s request(s) still in flight (%ds left) ' "$n" $(( (deadline - $(now_ms)) / 1000 )) >&2
+      printf '\rdraining: %s request(s) still in flight (%ds left) ' "$n" $(( (deadline - now) / 1000 )) >&2
       shown=1
     fi
     sleep 0.05
@@ -330,9 +377,12 @@ if [ "$wait_for_proxy" = 0 ]; then
   exit 0
 fi
 
-confirm "$(expected_sha)"
-echo "$verb_done: confirmed by the proxy at $admin_url (generation ${applied_generation:-?}, $(( $(now_ms) - started_ms )) ms)"
+expected_sha
+confirm "$expected"
+now_ms
+echo "$verb_done: confirmed by the proxy at $admin_url (generation ${applied_generation:-?}, $(( now - started_ms )) ms)"
 if [ -n "$drain_s" ]; then
   drain
-  echo "Drained: no request is in flight to the backend ($(( $(now_ms) - started_ms )) ms)"
+  now_ms
+  echo "Drained: no request is in flight to the backend ($(( now - started_ms )) ms)"
 fi

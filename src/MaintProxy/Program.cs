@@ -2,6 +2,7 @@ using MaintProxy.Admin;
 using MaintProxy.Demo;
 using MaintProxy.Hosting;
 using MaintProxy.RequestLogging;
+using Microsoft.Extensions.Options;
 using Serilog;
 
 // Settings live beside the binary; relative paths in them (maint/down, maint/maint.html) start at
@@ -16,14 +17,25 @@ builder.Logging.ClearProviders()
 builder.WebHost.UseKestrelHttpsConfiguration();
 builder.Services.AddMaintProxy(builder.Configuration).WithLeanStartup();
 
-var app = builder.Build();
-app.MapAdminSurface();
-app.MapDemoBackend();
-app.UseRouting();
-app.UseMiddleware<RequestLoggingMiddleware>();
-app.UseMaintenance();
-app.MapReverseProxy();
-app.Run();
+try
+{
+    var app = builder.Build();
+    app.MapAdminSurface();
+    app.MapDemoBackend();
+    app.UseRouting();
+    app.UseMiddleware<RequestLoggingMiddleware>();
+    app.UseMaintenance();
+    app.MapReverseProxy();
+    app.Run();
+    return 0;
+}
+catch (Exception ex) when ((ex is IOException or OptionsValidationException or InvalidOperationException) && RuntimeTuning.IsMaintProxyTheProcess)
+{
+    // A port in use, a bad setting, a configuration YARP refuses: say so plainly, exit 1.
+    // (Under a test host the exception goes to the test instead.)
+    await Console.Error.WriteLineAsync($"MaintProxy cannot start: {ex.Message}{(ex.InnerException is { } inner ? " (" + inner.Message + ")" : "")}");
+    return 1;
+}
 
 /// <summary>The entry point, visible to the tests' <c>WebApplicationFactory</c>.</summary>
 public partial class Program;

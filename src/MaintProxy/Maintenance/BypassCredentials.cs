@@ -14,6 +14,7 @@ internal static class BypassCredentials
 {
     public const string HeaderName = "X-Maintenance-Bypass";
     public const string CookieName = "maintproxy_bypass";
+    private const string CookiePrefix = CookieName + "=";
     private const string Version = "v1";
 
     public static bool IsSecret(ReadOnlySpan<char> candidate, byte[] secretHash)
@@ -65,14 +66,14 @@ internal static class BypassCredentials
         var headers = request.Headers;
         headers.Remove(HeaderName);
         var cookies = headers.Cookie;
-        if (cookies.Count == 0 || !cookies.ToString().Contains(CookieName + "=", StringComparison.Ordinal))
+        if (cookies.Count == 0 || !cookies.ToString().Contains(CookiePrefix, StringComparison.Ordinal))
         {
             return;
         }
 
         var kept = cookies.ToString()
             .Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Where(pair => !pair.StartsWith(CookieName + "=", StringComparison.Ordinal))
+            .Where(pair => !pair.StartsWith(CookiePrefix, StringComparison.Ordinal))
             .ToArray();
         if (kept.Length == 0)
         {

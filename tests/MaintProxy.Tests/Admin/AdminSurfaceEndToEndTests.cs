@@ -40,7 +40,21 @@ public sealed class AdminSurfaceEndToEndTests : EndToEndTest
         await using var proxy = ProxyProcess.Start(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Admin:Url"] = adminUrl });
 
         Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should refuse to start");
-        Assert.Contains("Admin:Url", proxy.Output, StringComparison.Ordinal);
+        Assert.Equal(1, proxy.ExitCode);
+        Assert.Contains("MaintProxy cannot start: Admin:Url", proxy.Output, StringComparison.Ordinal);
         Assert.Contains("loopback", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AdminPortInUse_ExitsOneWithAPlainMessage()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        await using var proxy = ProxyProcess.Start(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Admin:Url"] = $"http://127.0.0.1:{port}" });
+
+        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should refuse to start");
+        Assert.Equal(1, proxy.ExitCode);
+        Assert.Contains("MaintProxy cannot start: Failed to bind", proxy.Output, StringComparison.Ordinal);
     }
 }

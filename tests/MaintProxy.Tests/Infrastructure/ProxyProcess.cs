@@ -40,6 +40,8 @@ internal sealed class ProxyProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>
     /// Starts the proxy in <paramref name="workDirectory"/> in front of <paramref name="backendUrl"/>.
     /// <paramref name="settings"/> override appsettings.json as command-line configuration.
