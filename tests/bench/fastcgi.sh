@@ -56,25 +56,10 @@ cleanup() {
   [ -n "${KEEP_WRK_LOG:-}" ] && cp "$work/wrk.log" "$KEEP_WRK_LOG" 2>/dev/null; rm -rf "$work"
 }
 trap cleanup EXIT
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-free_port() {
-  local port
-  while :; do
-    port=$(( 20000 + RANDOM % 20000 ))
-    ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-}
 
-now_ms() { date +%s%3N; }
-
-wait_for() { # description command...
-  local what=$1; shift
-  local deadline=$(( $(now_ms) + 30000 ))
-  until "$@" >/dev/null 2>&1; do
-    [ "$(now_ms)" -lt "$deadline" ] || { echo "fastcgi bench: timed out waiting for $what" >&2; exit 1; }
-    sleep 0.05
-  done
-}
 
 # The PHP side, shared by both proxies.
 mkdir -p "$work/www"
@@ -89,7 +74,7 @@ declare -A fpm_port
 {
   printf '[global]\nerror_log = /proc/self/fd/2\ndaemonize = no\n'
   for pool in maintproxy nginx nginx_keepalive; do
-    fpm_port[$pool]=$(free_port)
+    free_port "fpm_port[$pool]"
     printf '[%s]\nlisten = 127.0.0.1:%s\nlisten.backlog = 4096\npm = static\npm.max_children = %s\npm.max_requests = 0\n' \
       "$pool" "${fpm_port[$pool]}" "$workers"
   done
@@ -103,8 +88,8 @@ for pool in "${!fpm_port[@]}"; do
 done
 
 # MaintProxy in front of it.
-proxy_port=$(free_port)
-admin_port=$(free_port)
+free_port proxy_port
+free_port admin_port
 dotnet "$dll" \
   "--Kestrel:Endpoints:Public:Url=http://127.0.0.1:$proxy_port" \
   "--Admin:Url=http://127.0.0.1:$admin_port" \
@@ -119,8 +104,8 @@ dotnet "$dll" \
 pids+=($!)
 
 # nginx in front of it, twice: as shipped, and with kept-alive upstream connections.
-nginx_port=$(free_port)
-nginx_ka_port=$(free_port)
+free_port nginx_port
+free_port nginx_ka_port
 cat >"$work/nginx.conf" <<CONF
 worker_processes auto;
 pid $work/nginx.pid;
@@ -178,7 +163,6 @@ measure() { # url seconds
     END { printf "%.0f %.2f %d\n", rps, p99, bad }'
 }
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "php-fpm: pm = static, $workers workers; wrk -t1 -c$connections -d${duration}s; $rounds rounds, taken in turns"
 for t in "${targets[@]}"; do measure "${url[$t]}" 2 >/dev/null; done  # warm-up: JIT, OPcache, pools

@@ -62,32 +62,17 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-free_port() {
-  local port
-  while :; do
-    port=$(( 20000 + RANDOM % 20000 ))
-    ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-}
 
-now_ms() { date +%s%3N; }
-
-wait_for() { # description command...
-  local what=$1; shift
-  local deadline=$(( $(now_ms) + 30000 ))
-  until "$@" 2>/dev/null; do
-    [ "$(now_ms)" -lt "$deadline" ] || { echo "restart bench: timed out waiting for $what" >&2; exit 1; }
-    sleep 0.05
-  done
-}
 
 gone() { ! kill -0 "$1" 2>/dev/null || [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" = Z ]; }
 listening() { ss -Htln "sport = :$1" | grep -q .; }
 pid_is() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
 pid_changed() { [ -s "$1" ] && [ "$(cat "$1")" != "$2" ]; }
 
-backend_port=$(free_port)
+free_port backend_port
 cat >"$work/nginx.conf" <<EOF
 worker_processes 1;
 pid $work/nginx.pid;
@@ -168,7 +153,7 @@ record() { # label
 
 measure_socket_activation() { # label signal
   local public admin pid_file holder
-  public=$(free_port); admin=$(free_port); pid_file=$work/sa.pid
+  free_port public; free_port admin; pid_file=$work/sa.pid
   rm -f "$pid_file"
   mapfile -t args < <(proxy_args "$public" "$admin" "$pid_file")
   systemd-socket-activate -l "127.0.0.1:$public" -E DOTNET_gcServer=0 -E PATH \
@@ -188,7 +173,7 @@ measure_socket_activation() { # label signal
 measure_overlap() { # label migrate
   local public admin pid_file old
   if [ "$in_netns" = 1 ]; then sysctl -qw "net.ipv4.tcp_migrate_req=$2"; fi
-  public=$(free_port); admin=$(free_port); pid_file=$work/ov.pid
+  free_port public; free_port admin; pid_file=$work/ov.pid
   rm -f "$pid_file"
   mapfile -t args < <(proxy_args "$public" "$admin" "$pid_file" "--Lifetime:ReusePort=true")
   DOTNET_gcServer=0 setsid dotnet "$dll" "${args[@]}" >>"$work/ov.log" 2>&1 </dev/null &
@@ -206,7 +191,7 @@ measure_overlap() { # label migrate
 
 measure_naive() { # label
   local public admin pid_file old new
-  public=$(free_port); admin=$(free_port); pid_file=$work/nv.pid
+  free_port public; free_port admin; pid_file=$work/nv.pid
   rm -f "$pid_file"
   mapfile -t args < <(proxy_args "$public" "$admin" "$pid_file")
   DOTNET_gcServer=0 dotnet "$dll" "${args[@]}" >>"$work/nv.log" 2>&1 </dev/null &

@@ -88,22 +88,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-taken=" "
-# Picks a port below the ephemeral range that nothing listens on, and no other of ours has.
-free_port() { # variable
-  local candidate
-  for _ in $(seq 200); do
-    candidate=$((20000 + RANDOM % 12000))
-    [[ $taken == *" $candidate "* ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
-      taken+="$candidate "
-      printf -v "$1" '%s' "$candidate"
-      return
-    fi
-  done
-  die "no free port found"
-}
 
 wait_http() { # url expected-status what
   local deadline=$((SECONDS + 30)) status
@@ -278,7 +265,6 @@ run_wrk() { # scenario target connections seconds expected-status
   truncate_logs
 }
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ---------------------------------------------------------------- 0. cold switch
 # The very first down.sh after start (nothing warmed up yet), then up.sh.
