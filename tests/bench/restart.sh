@@ -59,6 +59,9 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  # Proxies the socket holder started (one may outlive it mid-restart): every process of this run,
+  # and only those, names this run's own temporary folder on its command line.
+  pkill -KILL -f -- "$work/" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
