@@ -112,7 +112,7 @@ internal sealed class MaintenanceMiddleware
         }
 
         // Tell the operator who got through that everyone else still sees the maintenance page.
-        var cookie = MaintenancePolicy.PresentedSecret(context) && window.SecretHash is not null ? _policy.IssueCookie(window) : null;
+        var cookie = MaintenancePolicy.PresentedSecret(context, window) ? _policy.IssueCookie(window) : null;
         context.Response.OnStarting(() =>
         {
             context.Response.Headers[BypassedHeader] = "maintenance is on for everyone else";

@@ -68,8 +68,11 @@ internal sealed class MaintenancePolicy
         return MaintenanceOutcome.Maintenance;
     }
 
-    /// <summary>True when the request presented the secret itself (not only a cookie): it earns a cookie.</summary>
-    public static bool PresentedSecret(HttpContext context) => context.Request.Headers.ContainsKey(BypassCredentials.HeaderName);
+    /// <summary>True when the request presented the right secret itself (not only a cookie): it earns a cookie.</summary>
+    public static bool PresentedSecret(HttpContext context, MaintenanceWindow window) =>
+        window.SecretHash is { } secretHash
+        && context.Request.Headers.TryGetValue(BypassCredentials.HeaderName, out var header)
+        && BypassCredentials.IsSecret(header.ToString(), secretHash);
 
     public string IssueCookie(MaintenanceWindow window) =>
         BypassCredentials.IssueCookie(window.SecretHash!, _timeProvider.GetUtcNow() + CookieLifetime);

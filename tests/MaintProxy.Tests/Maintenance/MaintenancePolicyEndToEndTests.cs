@@ -146,6 +146,15 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         using var forged = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/account", r => r.Headers.Add("Cookie", cookie[..^3] + "AAA"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, forged.StatusCode);
 
+        // A wrong secret in the header earns nothing, even next to a valid cookie.
+        using var wrongHeader = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/account", r =>
+        {
+            r.Headers.Add("Cookie", cookie);
+            r.Headers.Add("X-Maintenance-Bypass", "not-the-secret-0123456789");
+        });
+        Assert.Equal(HttpStatusCode.OK, wrongHeader.StatusCode);
+        Assert.False(wrongHeader.Headers.Contains("Set-Cookie"));
+
         Assert.DoesNotContain(Backend.Requests, r => r.Path.Contains(Secret, StringComparison.Ordinal));
         Assert.DoesNotContain(Secret, proxy.Output, StringComparison.Ordinal);
     }
