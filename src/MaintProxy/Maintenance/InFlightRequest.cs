@@ -1,4 +1,4 @@
-using Yarp.ReverseProxy.Model;
+using MaintProxy.Proxy;
 
 namespace MaintProxy.Maintenance;
 
@@ -8,7 +8,7 @@ internal sealed class InFlightRequest(HostString host, Endpoint? endpoint, bool 
     public HostString Host { get; } = host;
 
     /// <summary>Looked up only when someone asks (the status surface, a drain), not per request.</summary>
-    public string? ClusterId => endpoint?.Metadata.GetMetadata<RouteModel>()?.Cluster?.ClusterId;
+    public string? ClusterId => EndpointCluster.IdOf(endpoint);
 
     /// <summary>Let through by a maintenance exception (bypass, allowed path, read-only): not drained.</summary>
     public bool Exempt { get; } = exempt;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
-using Yarp.ReverseProxy.Model;
+using MaintProxy.Proxy;
 
 namespace MaintProxy.Maintenance;
 
@@ -57,8 +57,9 @@ internal sealed class MaintenanceMiddleware
         var snapshot = _state.Current;
         while (true)
         {
-            var window = snapshot.IsDown ? snapshot.Match(context.Request.Host, () => ClusterId(context)) : null;
-            var outcome = window is null ? (MaintenanceOutcome?)null : _policy.Decide(context, window);
+            var window = snapshot.IsDown ? snapshot.Match(context.Request.Host, () => EndpointCluster.IdOf(context.GetEndpoint())) : null;
+            var presentedSecret = false;
+            var outcome = window is null ? (MaintenanceOutcome?)null : _policy.Decide(context, window, out presentedSecret);
             switch (outcome)
             {
                 case MaintenanceOutcome.Maintenance:
@@ -77,7 +78,7 @@ internal sealed class MaintenanceMiddleware
             if (ReferenceEquals(current, snapshot))
             {
                 _counters.Count(outcome);
-                return ForwardAsync(context, request, window, outcome);
+                return ForwardAsync(context, request, window, outcome, presentedSecret);
             }
 
             _inFlight.Remove(request);
@@ -85,13 +86,13 @@ internal sealed class MaintenanceMiddleware
         }
     }
 
-    private async Task ForwardAsync(HttpContext context, InFlightRequest request, MaintenanceWindow? window, MaintenanceOutcome? outcome)
+    private async Task ForwardAsync(HttpContext context, InFlightRequest request, MaintenanceWindow? window, MaintenanceOutcome? outcome, bool presentedSecret)
     {
         try
         {
             if (outcome is { } exception)
             {
-                MarkException(context, window!, exception);
+                MarkException(context, window!, exception, presentedSecret);
             }
 
             BypassCredentials.StripFrom(context.Request);
@@ -103,7 +104,7 @@ internal sealed class MaintenanceMiddleware
         }
     }
 
-    private void MarkException(HttpContext context, MaintenanceWindow window, MaintenanceOutcome outcome)
+    private void MarkException(HttpContext context, MaintenanceWindow window, MaintenanceOutcome outcome, bool presentedSecret)
     {
         context.Features.Set(MaintenanceOutcomeFeature.For(outcome));
         if (outcome != MaintenanceOutcome.Bypassed)
@@ -112,7 +113,7 @@ internal sealed class MaintenanceMiddleware
         }
 
         // Tell the operator who got through that everyone else still sees the maintenance page.
-        var cookie = MaintenancePolicy.PresentedSecret(context, window) ? _policy.IssueCookie(window) : null;
+        var cookie = presentedSecret ? _policy.IssueCookie(window) : null;
         context.Response.OnStarting(() =>
         {
             context.Response.Headers[BypassedHeader] = "maintenance is on for everyone else";
@@ -181,7 +182,4 @@ internal sealed class MaintenanceMiddleware
         response.ContentLength = HealthBody.Length;
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(HealthBody).AsTask();
     }
-
-    internal static string? ClusterId(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Cluster?.ClusterId;
 }

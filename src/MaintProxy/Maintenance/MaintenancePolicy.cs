@@ -30,8 +30,13 @@ internal sealed class MaintenancePolicy
 
     public TimeSpan CookieLifetime { get; }
 
-    public MaintenanceOutcome Decide(HttpContext context, MaintenanceWindow window)
+    /// <param name="context">The request.</param>
+    /// <param name="window">The window that applies to it.</param>
+    /// <param name="presentedSecret">True when the request carried the right secret in the header,
+    /// not only a cookie: it earns a cookie.</param>
+    public MaintenanceOutcome Decide(HttpContext context, MaintenanceWindow window, out bool presentedSecret)
     {
+        presentedSecret = false;
         var request = context.Request;
         if (IsAllowedPath(request.Path))
         {
@@ -46,8 +51,9 @@ internal sealed class MaintenancePolicy
                 return MaintenanceOutcome.BypassGranted;
             }
 
-            if ((request.Headers.TryGetValue(BypassCredentials.HeaderName, out var header) && BypassCredentials.IsSecret(header.ToString(), secretHash))
-                || BypassCredentials.IsValidCookie(request.Cookies[BypassCredentials.CookieName], secretHash, _timeProvider.GetUtcNow()))
+            presentedSecret = request.Headers.TryGetValue(BypassCredentials.HeaderName, out var header)
+                && BypassCredentials.IsSecret(header.ToString(), secretHash);
+            if (presentedSecret || BypassCredentials.IsValidCookie(request.Cookies[BypassCredentials.CookieName], secretHash, _timeProvider.GetUtcNow()))
             {
                 return MaintenanceOutcome.Bypassed;
             }
@@ -67,12 +73,6 @@ internal sealed class MaintenancePolicy
 
         return MaintenanceOutcome.Maintenance;
     }
-
-    /// <summary>True when the request presented the right secret itself (not only a cookie): it earns a cookie.</summary>
-    public static bool PresentedSecret(HttpContext context, MaintenanceWindow window) =>
-        window.SecretHash is { } secretHash
-        && context.Request.Headers.TryGetValue(BypassCredentials.HeaderName, out var header)
-        && BypassCredentials.IsSecret(header.ToString(), secretHash);
 
     public string IssueCookie(MaintenanceWindow window) =>
         BypassCredentials.IssueCookie(window.SecretHash!, _timeProvider.GetUtcNow() + CookieLifetime);

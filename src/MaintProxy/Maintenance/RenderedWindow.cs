@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -67,5 +66,5 @@ internal sealed class RenderedWindow
     };
 
     private static string ReasonPhrase(int statusCode) =>
-        Enum.IsDefined(typeof(HttpStatusCode), statusCode) ? Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(statusCode) : "Error";
+        Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(statusCode) is { Length: > 0 } phrase ? phrase : "Error";
 }
