@@ -6,9 +6,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Real peers for the end-to-end tests: curl for the scripts, php-fpm and fcgiwrap as FastCGI backends,
-# systemd for systemd-socket-activate (socket activation).
-packages=(curl php8.2-fpm php8.2-cli fcgiwrap spawn-fcgi libfcgi-perl procps systemd)
+# Real peers for the end-to-end tests: php-fpm and fcgiwrap as FastCGI backends, systemd for
+# systemd-socket-activate (socket activation).
+packages=(php8.2-fpm php8.2-cli fcgiwrap spawn-fcgi libfcgi-perl procps systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
