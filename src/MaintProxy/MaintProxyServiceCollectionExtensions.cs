@@ -2,7 +2,9 @@ using MaintProxy.Admin;
 using MaintProxy.Demo;
 using MaintProxy.Listeners;
 using MaintProxy.Proxy;
+using MaintProxy.Transport;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +24,9 @@ public static class MaintProxyServiceCollectionExtensions
         services.AddOptions<DemoBackendOptions>().BindConfiguration(DemoBackendOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DemoBackendOptions>, DemoBackendOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, LoopbackListenersSetup>());
+        services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, TransportOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SocketTransportOptions>, InlineSchedulingSetup>());
 
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))

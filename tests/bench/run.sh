@@ -13,7 +13,9 @@ front of the same static nginx backend (a 1 KB file), all on 127.0.0.1 ports tha
   2. maintenance 503 requests/s and latency;
   3. switch latency of down.sh / up.sh under a tight client loop, and the requests sent after
      the script returned that were still forwarded (down) or still refused (up);
-  4. MaintProxy's memory (RSS) idle and at the end of the load.
+  4. MaintProxy's memory (RSS) idle and at the end of the load;
+  5. where the CPU goes: per request, CPU in user space and in the kernel, context switches,
+     and (when perf is installed and may trace) system calls, from one more run under perf stat.
 Runs alternate between the proxies (A B C A B C ...) and the table shows medians.
 The table is printed and written to tests/bench/results/. Installs wrk, nginx, haproxy and
 curl from Debian when they are missing. Not part of the test suite; takes about 7 minutes.
@@ -113,16 +115,32 @@ rss_kb() { # pid... -> the sum of VmRSS over the processes and their children
   echo "$total"
 }
 
-cpu_ticks() { # pid... -> utime + stime of the processes and their children, in clock ticks
-  local total=0 pid child
+# pid... -> "user kernel switches": CPU clock ticks in user space and in the kernel, and context
+# switches (voluntary and not), summed over the processes, their children and all their threads.
+proc_counters() {
+  local user=0 kernel=0 switches=0 pid child fields task
   for pid in "$@"; do
     for child in $pid $(cat "/proc/$pid/task/$pid/children" 2>/dev/null); do
-      total=$((total + $(awk '{ print $14 + $15 }' "/proc/$child/stat" 2>/dev/null || echo 0)))
+      fields=$(cat "/proc/$child/stat" 2>/dev/null) || continue
+      read -r -a fields <<<"${fields##*) }" # fields after the command name, which may hold spaces
+      user=$((user + fields[11])); kernel=$((kernel + fields[12]))
+      for task in /proc/"$child"/task/*/status; do
+        switches=$((switches + $(awk '/ctxt_switches:/ { s += $2 } END { print s + 0 }' "$task" 2>/dev/null || echo 0)))
+      done
     done
   done
-  echo "$total"
+  echo "$user $kernel $switches"
 }
 ticks_per_second=$(getconf CLK_TCK)
+
+process_tree() { # pid -> the pid and its children's, comma-separated (perf stat -p)
+  local list=$1 child
+  for child in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do list+=",$child"; done
+  echo "$list"
+}
+
+# System calls per request are counted with perf, when it is installed and allowed to trace.
+perf stat -e raw_syscalls:sys_enter true >/dev/null 2>&1 && can_count_syscalls=1 || can_count_syscalls=
 
 render() { # template output
   sed -e "s|@DIR@|$work|g" -e "s|@BACKEND_PORT@|$backend_port|g" \
@@ -236,16 +254,24 @@ maintenance() { # on|off -> all proxies at once
   exec 3>&-
 }
 
+per_request() { awk -v v="$1" -v scale="$2" -v r="$3" 'BEGIN { printf "%.2f", v * scale / r }'; } # count scale requests
+
 declare -A samples # "<scenario>|<target>|<metric>" -> space-separated values
 add_sample() { samples[$1]="${samples[$1]:-}$2 "; }
 
 run_wrk() { # scenario target connections seconds expected-status
-  local out line requests duration_us p50 p99 non2xx errors ticks_before ticks_after
-  ticks_before=$(cpu_ticks "${pid_of[$2]}")
+  local out line requests duration_us p50 p99 non2xx errors before after perf_pid="" syscalls
+  read -r -a before <<<"$(proc_counters "${pid_of[$2]}")"
+  if [ "$1" = anatomy ]; then
+    perf stat -x, -e raw_syscalls:sys_enter -p "$(process_tree "${pid_of[$2]}")" -o "$work/perf-stat.txt" \
+      -- sleep "$4" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   # As a browser asks: every proxy then answers the maintenance page itself, the same bytes.
   out=$(wrk -t"$threads" -c"$3" -d"${4}s" -H "Accept: text/html" -s "$bench_dir/report.lua" "${url[$2]}$path" 2>&1) \
     || die "wrk failed against $2: $out"
-  ticks_after=$(cpu_ticks "${pid_of[$2]}")
+  read -r -a after <<<"$(proc_counters "${pid_of[$2]}")"
+  [ -z "$perf_pid" ] || wait "$perf_pid" || true
   line=$(grep '^RESULT ' <<<"$out") || die "no result from wrk against $2: $out"
   eval "$(sed -e 's/^RESULT //' -e 's/\([a-z0-9_]*\)=/local_\1=/g' <<<"$line")"
   requests=$local_requests duration_us=$local_duration_us p50=$local_p50_us p99=$local_p99_us
@@ -260,8 +286,19 @@ run_wrk() { # scenario target connections seconds expected-status
   add_sample "$1|$2|rps" "$(awk -v r="$requests" -v d="$duration_us" 'BEGIN { printf "%.0f", r * 1e6 / d }')"
   add_sample "$1|$2|p50" "$(awk -v v="$p50" 'BEGIN { printf "%.3f", v / 1000 }')"
   add_sample "$1|$2|p99" "$(awk -v v="$p99" 'BEGIN { printf "%.3f", v / 1000 }')"
-  add_sample "$1|$2|cpu" "$(awk -v t=$((ticks_after - ticks_before)) -v hz="$ticks_per_second" -v r="$requests" \
-    'BEGIN { printf "%.2f", t * 1e6 / hz / r }')"
+  local us_per_tick=$((1000000 / ticks_per_second))
+  if [ "$1" = anatomy ]; then
+    syscalls=$(awk -F, '/raw_syscalls:sys_enter/ { print $1 }' "$work/perf-stat.txt" 2>/dev/null)
+    # perf counts for the sleep's length, wrk's run is a little longer: count per second of each.
+    [[ $syscalls =~ ^[0-9]+$ ]] && add_sample "$1|$2|syscalls" "$(awk -v n="$syscalls" -v s="$4" -v r="$requests" \
+      -v d="$duration_us" 'BEGIN { printf "%.2f", (n / s) / (r * 1e6 / d) }')"
+    truncate_logs
+    return 0
+  fi
+  add_sample "$1|$2|cpu" "$(per_request $(( after[0] + after[1] - before[0] - before[1] )) "$us_per_tick" "$requests")"
+  add_sample "$1|$2|user" "$(per_request $(( after[0] - before[0] )) "$us_per_tick" "$requests")"
+  add_sample "$1|$2|kernel" "$(per_request $(( after[1] - before[1] )) "$us_per_tick" "$requests")"
+  add_sample "$1|$2|switches" "$(per_request $(( after[2] - before[2] )) 1 "$requests")"
   truncate_logs
 }
 
@@ -287,6 +324,11 @@ for round in $(seq "$rounds"); do
   say "  round $round done"
 done
 rss_load_mp=$(rss_kb "$mp_pid")
+if [ -n "$can_count_syscalls" ]; then
+  anatomy_connections=${connections##* }
+  say "system calls: one more run per target under perf stat, -c$anatomy_connections"
+  for target in "${proxied_targets[@]}"; do run_wrk anatomy "$target" "$anatomy_connections" "$duration" 200; done
+fi
 
 # ---------------------------------------------------------------- 2. maintenance
 maint_targets=()
@@ -350,12 +392,16 @@ min_of() { awk -v c="$1" 'NR == 1 || $c < m { m = $c } END { print m }' <<<"$swi
 # ---------------------------------------------------------------- table
 med() { median <<<"${samples[$1]:-}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
-fmt() { awk -v v="$1" -v k="$2" 'BEGIN { if (v == "-") print "-"; else if (k == "rps") printf "%.0f", v; else if (k == "cpu") printf "%.1f", v; else printf "%.2f", v }'; }
+fmt() { awk -v v="$1" -v k="$2" 'BEGIN { if (v == "-") print "-"; else if (k == "rps") printf "%.0f", v; else if (k ~ /^(cpu|user|kernel|syscalls)$/) printf "%.1f", v; else printf "%.2f", v }'; }
 row() { # label scenario variant metric
   local mp nginx haproxy backend="" unit
   mp=$(med "$2|mp:$3|$4"); nginx=$(med "$2|nginx:$3|$4"); haproxy=$(med "$2|haproxy:$3|$4")
-  [ "$2" = "${2#proxied}" ] || backend=$(fmt "$(med "$2|backend|$4")" "$4")
-  case $4 in rps) unit="req/s" ;; cpu) unit="CPU µs/req" ;; *) unit="$4 ms" ;; esac
+  case $2 in proxied*|anatomy) backend=$(fmt "$(med "$2|backend|$4")" "$4") ;; esac
+  case $4 in
+    rps) unit="req/s" ;; cpu) unit="CPU µs/req" ;; user) unit="CPU in user space, µs/req" ;;
+    kernel) unit="CPU in the kernel, µs/req" ;; switches) unit="context switches/req" ;;
+    syscalls) unit="system calls/req" ;; *) unit="$4 ms" ;;
+  esac
   printf '| %s, %s | %s | %s | %s | %s | **%s** | %s |\n' "$1" "$unit" "$(fmt "$mp" "$4")" "$(fmt "$nginx" "$4")" \
     "$(fmt "$haproxy" "$4")" "${backend:--}" "$(ratio "$mp" "$nginx")" "$(ratio "$haproxy" "$nginx")"
 }
@@ -386,6 +432,23 @@ result_file=$results_dir/bench-$(date +%Y%m%d-%H%M%S).md
   printf '| RSS after the load (peak), MB | %s (%s) | %s | %s | - | **%s** | %s |\n' "$((rss_end_mp / 1024))" \
     "$((rss_hwm_mp / 1024))" "$((rss_end_nginx / 1024))" "$((rss_end_haproxy / 1024))" \
     "$(ratio "$rss_end_mp" "$rss_end_nginx")" "$(ratio "$rss_end_haproxy" "$rss_end_nginx")"
+  echo
+  breakdown_connections=${connections##* }
+  echo "Where the CPU goes (proxied -c$breakdown_connections, maintenance -c$maint_connections): CPU and context switches are medians"
+  echo "over the rounds above, summed over every thread of the process (and of nginx's workers); system calls"
+  echo "come from one more proxied run per target under perf stat. The maintenance 503 is Kestrel answering"
+  echo "alone, so the difference between the two is what forwarding (YARP and HttpClient) adds."
+  echo
+  echo "| per request | MaintProxy | nginx | HAProxy | backend alone | MaintProxy/nginx | HAProxy/nginx |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  for variant in $log_variants; do
+    for metric in user kernel switches; do row "proxied, log $variant" "proxied-c$breakdown_connections" "$variant" "$metric"; done
+    [ -z "$can_count_syscalls" ] || row "proxied, log $variant" anatomy "$variant" syscalls
+  done
+  for variant in $log_variants; do
+    for metric in user kernel switches; do row "maintenance 503, log $variant" "maint-c$maint_connections" "$variant" "$metric"; done
+  done
+  [ -n "$can_count_syscalls" ] || echo "(system calls not counted: perf is missing or may not trace here)"
   echo
   echo "Switch (MaintProxy alone; $switches repetitions under wrk -t2 -c2 against it):"
   echo

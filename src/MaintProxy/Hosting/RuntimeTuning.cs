@@ -1,4 +1,6 @@
 using System.Reflection;
+using MaintProxy.Transport;
+using Microsoft.Extensions.Options;
 
 namespace MaintProxy.Hosting;
 
@@ -8,24 +10,17 @@ namespace MaintProxy.Hosting;
 /// </summary>
 internal static class RuntimeTuning
 {
-    private const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
     /// <summary>False under a test host, which loads MaintProxy into its own process.</summary>
     public static bool IsMaintProxyTheProcess => Assembly.GetEntryAssembly() == typeof(RuntimeTuning).Assembly;
 
-    public static void Apply()
+    public static void Apply(IConfiguration configuration)
     {
         if (!IsMaintProxyTheProcess)
         {
             return;
         }
 
-        // Socket completions run on the event thread instead of hopping to the thread pool: a proxy's
-        // continuations are short and never block. Read once, at the first socket; "0" opts out.
-        if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
-        {
-            Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
-        }
+        EventLoops.Configure(ReadTransportOptions(configuration));
 
         if (Console.IsOutputRedirected)
         {
@@ -33,5 +28,15 @@ internal static class RuntimeTuning
             Console.SetOut(writer);
             AppDomain.CurrentDomain.ProcessExit += (_, _) => writer.Drain();
         }
+    }
+
+    // Read here, ahead of the host's own (validated) copy, because the sockets read theirs first.
+    private static TransportOptions ReadTransportOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(TransportOptions.SectionName).Get<TransportOptions>() ?? new TransportOptions();
+        var result = new TransportOptionsValidator().Validate(null, options);
+        return result.Failed
+            ? throw new OptionsValidationException(TransportOptions.SectionName, typeof(TransportOptions), result.Failures)
+            : options;
     }
 }

@@ -1,0 +1,63 @@
+using System.Net;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Transport;
+
+/// <summary>The event-loop settings as the running proxy process applies them.</summary>
+public sealed class TransportEndToEndTests : EndToEndTest
+{
+    // The name .NET gives its socket event-loop threads (as /proc shows a thread's name).
+    private const string EventLoopThreadName = ".NET Sockets";
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("3")]
+    public async Task EventLoopThreads_IsTheNumberOfSocketEventThreads(string configured)
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Transport:EventLoopThreads"] = configured });
+        using var client = new HttpClient();
+
+        using var response = await client.GetAsync($"{proxy.PublicUrl}/hello");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var expected = configured == "0" ? Math.Max(1, Environment.ProcessorCount / 2) : int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(expected, ThreadNames(proxy.Pid).Count(name => name == EventLoopThreadName));
+    }
+
+    [Theory]
+    [InlineData("false")]
+    [InlineData("true")]
+    public async Task InlineScheduling_EitherWay_ForwardsAndAnswersMaintenance(string inline)
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Transport:InlineScheduling"] = inline });
+        using var client = new HttpClient();
+
+        using (var forwarded = await client.GetAsync($"{proxy.PublicUrl}/hello"))
+        {
+            Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
+        }
+
+        var down = await Scripts.DownAsync(proxy);
+        Assert.Equal(0, down.ExitCode);
+        using var refused = await client.GetAsync($"{proxy.PublicUrl}/hello");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.True(refused.Headers.Contains("X-Maintenance-Mode"));
+        Assert.Single(Backend.Requests, r => r.Path == "/hello");
+    }
+
+    [Fact]
+    public async Task EventLoopThreads_Negative_ExitsOneWithAPlainMessage()
+    {
+        await using var proxy = ProxyProcess.Start(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Transport:EventLoopThreads"] = "-1" });
+
+        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should refuse to start");
+        Assert.Equal(1, proxy.ExitCode);
+        Assert.Contains("MaintProxy cannot start: Transport:EventLoopThreads must be 0", proxy.Output, StringComparison.Ordinal);
+    }
+
+    private static List<string> ThreadNames(int pid) =>
+        Directory.GetDirectories($"/proc/{pid}/task")
+            .Select(task => File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'))
+            .ToList();
+}

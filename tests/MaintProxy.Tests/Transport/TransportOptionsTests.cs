@@ -1,0 +1,55 @@
+using MaintProxy.Tests.Infrastructure;
+using MaintProxy.Transport;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace MaintProxy.Tests.Transport;
+
+public sealed class TransportOptionsTests
+{
+    [Theory]
+    [InlineData(0, 1, 1)]
+    [InlineData(0, 2, 1)]
+    [InlineData(0, 3, 1)]
+    [InlineData(0, 16, 8)]
+    [InlineData(3, 2, 3)]
+    public void EventLoopThreads_ZeroIsHalfTheCoresAtLeastOne(int configured, int cores, int expected)
+    {
+        var options = new TransportOptions { EventLoopThreads = configured };
+
+        Assert.Equal(expected, options.EventLoopThreadsFor(cores));
+    }
+
+    [Theory]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    public void InlineScheduling_ReachesKestrelsSocketTransport(string configured, bool expected)
+    {
+        using var proxy = new InProcessProxy("http://127.0.0.1:1/", new Dictionary<string, string> { ["Transport:InlineScheduling"] = configured });
+
+        var socketTransport = proxy.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value;
+
+        Assert.Equal(expected, socketTransport.UnsafePreferInlineScheduling);
+    }
+
+    [Fact]
+    public void InlineScheduling_IsOnByDefault()
+    {
+        using var proxy = new InProcessProxy("http://127.0.0.1:1/");
+
+        Assert.True(proxy.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("257")]
+    public void EventLoopThreads_OutOfRange_StopsTheStartWithAMessageNamingIt(string value)
+    {
+        using var proxy = new InProcessProxy("http://127.0.0.1:1/", new Dictionary<string, string> { ["Transport:EventLoopThreads"] = value });
+
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => proxy.CreateClient());
+
+        Assert.Contains("Transport:EventLoopThreads", error.Message, StringComparison.Ordinal);
+    }
+}
