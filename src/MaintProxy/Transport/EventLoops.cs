@@ -15,11 +15,10 @@ internal static class EventLoops
     public static void Configure(TransportOptions options)
     {
         SetUnlessPresent(ThreadCountVariable, options.EventLoopThreadsFor(Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture));
-        if (options.InlineScheduling)
-        {
-            // Socket completions run on the event-loop thread; Kestrel's half keeps them there.
-            SetUnlessPresent(InlineCompletionsVariable, "1");
-        }
+
+        // Socket completions run on the event-loop thread instead of hopping to the thread pool: a
+        // proxy's continuations are short and never block.
+        SetUnlessPresent(InlineCompletionsVariable, "1");
     }
 
     private static void SetUnlessPresent(string variable, string value)

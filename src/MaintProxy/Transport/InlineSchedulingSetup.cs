@@ -3,7 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace MaintProxy.Transport;
 
-/// <summary>Kestrel's half of <see cref="TransportOptions.InlineScheduling"/>; the runtime's half is in <see cref="EventLoops"/>.</summary>
+/// <summary>
+/// <see cref="TransportOptions.InlineScheduling"/>: socket completions already run on the event-loop
+/// thread (<see cref="EventLoops"/>); with it Kestrel keeps the request there too.
+/// </summary>
 internal sealed class InlineSchedulingSetup(IOptions<TransportOptions> transport) : IConfigureOptions<SocketTransportOptions>
 {
     public void Configure(SocketTransportOptions options) =>

@@ -7,6 +7,6 @@ internal sealed class TransportOptionsValidator : IValidateOptions<TransportOpti
     public ValidateOptionsResult Validate(string? name, TransportOptions options) =>
         options.EventLoopThreads is < 0 or > TransportOptions.MaxEventLoopThreads
             ? ValidateOptionsResult.Fail(
-                $"Transport:EventLoopThreads must be 0 (half the cores) or 1 to {TransportOptions.MaxEventLoopThreads}; it is {options.EventLoopThreads}.")
+                $"Transport:EventLoopThreads must be 0 (one per core) or 1 to {TransportOptions.MaxEventLoopThreads}; it is {options.EventLoopThreads}.")
             : ValidateOptionsResult.Success;
 }

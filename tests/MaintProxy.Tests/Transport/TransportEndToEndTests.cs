@@ -20,7 +20,7 @@ public sealed class TransportEndToEndTests : EndToEndTest
         using var response = await client.GetAsync($"{proxy.PublicUrl}/hello");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var expected = configured == "0" ? Math.Max(1, Environment.ProcessorCount / 2) : int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture);
+        var expected = configured == "0" ? Environment.ProcessorCount : int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(expected, ThreadNames(proxy.Pid).Count(name => name == EventLoopThreadName));
     }
 

@@ -10,11 +10,11 @@ public sealed class TransportOptionsTests
 {
     [Theory]
     [InlineData(0, 1, 1)]
-    [InlineData(0, 2, 1)]
-    [InlineData(0, 3, 1)]
-    [InlineData(0, 16, 8)]
+    [InlineData(0, 2, 2)]
+    [InlineData(0, 16, 16)]
     [InlineData(3, 2, 3)]
-    public void EventLoopThreads_ZeroIsHalfTheCoresAtLeastOne(int configured, int cores, int expected)
+    [InlineData(1, 16, 1)]
+    public void EventLoopThreads_ZeroIsOnePerCore(int configured, int cores, int expected)
     {
         var options = new TransportOptions { EventLoopThreads = configured };
 
@@ -34,11 +34,11 @@ public sealed class TransportOptionsTests
     }
 
     [Fact]
-    public void InlineScheduling_IsOnByDefault()
+    public void InlineScheduling_IsOffByDefault()
     {
         using var proxy = new InProcessProxy("http://127.0.0.1:1/");
 
-        Assert.True(proxy.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
+        Assert.False(proxy.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
     }
 
     [Theory]
