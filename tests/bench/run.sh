@@ -18,7 +18,7 @@ front of the same static nginx backend (a 1 KB file), all on 127.0.0.1 ports tha
      and (when perf is installed and may trace) system calls, from one more run under perf stat.
 Runs alternate between the proxies (A B C A B C ...) and the table shows medians.
 The table is printed and written to tests/bench/results/. Installs wrk, nginx, haproxy and
-curl from Debian when they are missing. Not part of the test suite; takes about 7 minutes.
+curl from Debian when they are missing. Not part of the test suite; takes about 8 minutes.
 
 Environment (defaults in brackets):
   BENCH_DURATION      seconds per measured run [5]
@@ -44,6 +44,7 @@ log_variants=${BENCH_LOGS:-on off}
 switches=${BENCH_SWITCHES:-10}
 threads=${BENCH_THREADS:-1}
 warmup=${BENCH_WARMUP:-5}
+busiest=${connections##* } # the breakdown's connection count: the last of BENCH_CONNECTIONS
 read -r -a dotnet_env <<<"${BENCH_DOTNET_ENV:-}"
 read -r -a proxy_args <<<"${BENCH_PROXY_ARGS:-}"
 
@@ -325,9 +326,8 @@ for round in $(seq "$rounds"); do
 done
 rss_load_mp=$(rss_kb "$mp_pid")
 if [ -n "$can_count_syscalls" ]; then
-  anatomy_connections=${connections##* }
-  say "system calls: one more run per target under perf stat, -c$anatomy_connections"
-  for target in "${proxied_targets[@]}"; do run_wrk anatomy "$target" "$anatomy_connections" "$duration" 200; done
+  say "system calls: one more run per target under perf stat, -c$busiest"
+  for target in "${proxied_targets[@]}"; do run_wrk anatomy "$target" "$busiest" "$duration" 200; done
 fi
 
 # ---------------------------------------------------------------- 2. maintenance
@@ -433,8 +433,7 @@ result_file=$results_dir/bench-$(date +%Y%m%d-%H%M%S).md
     "$((rss_hwm_mp / 1024))" "$((rss_end_nginx / 1024))" "$((rss_end_haproxy / 1024))" \
     "$(ratio "$rss_end_mp" "$rss_end_nginx")" "$(ratio "$rss_end_haproxy" "$rss_end_nginx")"
   echo
-  breakdown_connections=${connections##* }
-  echo "Where the CPU goes (proxied -c$breakdown_connections, maintenance -c$maint_connections): CPU and context switches are medians"
+  echo "Where the CPU goes (proxied -c$busiest, maintenance -c$maint_connections): CPU and context switches are medians"
   echo "over the rounds above, summed over every thread of the process (and of nginx's workers); system calls"
   echo "come from one more proxied run per target under perf stat. The maintenance 503 is Kestrel answering"
   echo "alone, so the difference between the two is what forwarding (YARP and HttpClient) adds."
@@ -442,7 +441,7 @@ result_file=$results_dir/bench-$(date +%Y%m%d-%H%M%S).md
   echo "| per request | MaintProxy | nginx | HAProxy | backend alone | MaintProxy/nginx | HAProxy/nginx |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
   for variant in $log_variants; do
-    for metric in user kernel switches; do row "proxied, log $variant" "proxied-c$breakdown_connections" "$variant" "$metric"; done
+    for metric in user kernel switches; do row "proxied, log $variant" "proxied-c$busiest" "$variant" "$metric"; done
     [ -z "$can_count_syscalls" ] || row "proxied, log $variant" anatomy "$variant" syscalls
   done
   for variant in $log_variants; do
