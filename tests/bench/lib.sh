@@ -34,6 +34,6 @@ wait_for() { # description command...
 
 # The median of the numbers on standard input (whitespace or newlines between them); "-" for none.
 median() {
-  tr ' ' '\n' | grep -v '^$' | sort -g \
+  tr ' ' '\n' | sed '/^$/d' | sort -g \
     | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }

@@ -9,7 +9,8 @@ Usage: tests/bench/run.sh
 Builds MaintProxy in Release and measures it against nginx and HAProxy doing the same job in
 front of the same static nginx backend (a 1 KB file), all on 127.0.0.1 ports that are free:
   1. proxied requests/s and p50/p99 latency (wrk, keep-alive), access logs on and off,
-     with the backend alone as the ceiling;
+     with the backend alone as the ceiling and, with logs off, the forwarding floor
+     (tests/bench/floor: Kestrel and HttpClient forwarding, nothing else);
   2. maintenance 503 requests/s and latency;
   3. switch latency of down.sh / up.sh under a tight client loop, and the requests sent after
      the script returned that were still forwarded (down) or still refused (up);
@@ -30,7 +31,8 @@ Environment (defaults in brackets):
   BENCH_THREADS       wrk threads [1]
   BENCH_WARMUP        seconds of load per target before the measured runs [5]; the JIT
                       needs it, nginx and HAProxy get the same
-  BENCH_DOTNET_ENV    extra VAR=value settings for the MaintProxy processes (e.g. DOTNET_gcServer=0)
+  BENCH_DOTNET_ENV    extra VAR=value settings for the .NET processes, MaintProxy and the floor
+                      (e.g. DOTNET_gcServer=0)
   BENCH_PROXY_ARGS    extra command-line settings for MaintProxy (--Section:Key=value ...)
 EOF
 }
@@ -155,6 +157,8 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say "building MaintProxy (Release)"
 dotnet publish "$repo/src/MaintProxy" -c Release -o "$work/publish" --nologo -v quiet >"$work/build.log" 2>&1 \
   || { cat "$work/build.log" >&2; die "build failed"; }
+dotnet publish "$bench_dir/floor" -c Release -o "$work/floor" --nologo -v quiet >"$work/build-floor.log" 2>&1 \
+  || { cat "$work/build-floor.log" >&2; die "build of the forwarding floor failed"; }
 
 # ---------------------------------------------------------------- start
 mkdir -p "$work/www" "$work/maint" "$work/nginx-tmp"
@@ -202,14 +206,21 @@ start_maintproxy() { # name request-log(on|off) -> sets <name>_pid, <name>_port,
   printf -v "${name}_port" '%s' "$port"
   printf -v "${name}_admin" '%s' "http://127.0.0.1:$admin"
 }
-say "starting MaintProxy (request log on, and off), nginx and HAProxy"
+say "starting MaintProxy (request log on, and off), the forwarding floor, nginx and HAProxy"
 start_maintproxy mp on
 start_maintproxy mpq off
+# The floor runs with the socket settings MaintProxy gives itself by default (Transport/EventLoops.cs).
+free_port floor_port
+(cd "$work" && exec env DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT="$(nproc)" DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
+  "${dotnet_env[@]}" dotnet "$work/floor/ForwardingFloor.dll" --urls "http://127.0.0.1:$floor_port" \
+  --Backend "$backend_url/" >>"$work/floor.log" 2>&1) &
+pids+=($!); floor_pid=$!
 
 wait_http "http://127.0.0.1:$nginx_log_port$path" 200 "nginx"
 wait_http "http://127.0.0.1:$haproxy_log_port$path" 200 "HAProxy"
 wait_http "http://127.0.0.1:$mp_port$path" 200 "MaintProxy"
 wait_http "http://127.0.0.1:$mpq_port$path" 200 "MaintProxy (request log off)"
+wait_http "http://127.0.0.1:$floor_port$path" 200 "the forwarding floor"
 sleep 1 # let start-up work (tiering, timers) settle before the idle reading
 rss_idle_mp=$(rss_kb "$mp_pid")
 rss_idle_nginx=$(rss_kb "$nginx_pid")
@@ -224,9 +235,11 @@ pid_of[nginx:on]=$nginx_pid
 pid_of[nginx:off]=$nginx_pid
 pid_of[haproxy:on]=$haproxy_pid
 pid_of[haproxy:off]=$haproxy_pid
+pid_of[floor:off]=$floor_pid
 url[backend]=$backend_url
 url[mp:on]=http://127.0.0.1:$mp_port
 url[mp:off]=http://127.0.0.1:$mpq_port
+url[floor:off]=http://127.0.0.1:$floor_port
 url[nginx:on]=http://127.0.0.1:$nginx_log_port
 url[nginx:off]=http://127.0.0.1:$nginx_nolog_port
 url[haproxy:on]=http://127.0.0.1:$haproxy_log_port
@@ -314,6 +327,7 @@ MAINTPROXY_ADMIN_URL=$mpq_admin "$repo/down.sh" >/dev/null; MAINTPROXY_ADMIN_URL
 # ---------------------------------------------------------------- 1. proxied
 proxied_targets=(backend)
 for variant in $log_variants; do proxied_targets+=("mp:$variant" "nginx:$variant" "haproxy:$variant"); done
+[[ " $log_variants " == *" off "* ]] && proxied_targets+=(floor:off) # the floor has no log
 say "warming up every target (${warmup} s each)"
 for target in "${proxied_targets[@]}"; do run_wrk "" "$target" 32 "$warmup" 200; done
 
@@ -394,16 +408,21 @@ med() { median <<<"${samples[$1]:-}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 fmt() { awk -v v="$1" -v k="$2" 'BEGIN { if (v == "-") print "-"; else if (k == "rps") printf "%.0f", v; else if (k ~ /^(cpu|user|kernel|syscalls)$/) printf "%.1f", v; else printf "%.2f", v }'; }
 row() { # label scenario variant metric
-  local mp nginx haproxy backend="" unit
-  mp=$(med "$2|mp:$3|$4"); nginx=$(med "$2|nginx:$3|$4"); haproxy=$(med "$2|haproxy:$3|$4")
+  local mp nginx haproxy floor backend="" unit
+  mp=$(med "$2|mp:$3|$4"); nginx=$(med "$2|nginx:$3|$4"); haproxy=$(med "$2|haproxy:$3|$4"); floor=$(med "$2|floor:$3|$4")
   case $2 in proxied*|anatomy) backend=$(fmt "$(med "$2|backend|$4")" "$4") ;; esac
   case $4 in
     rps) unit="req/s" ;; cpu) unit="CPU µs/req" ;; user) unit="CPU in user space, µs/req" ;;
     kernel) unit="CPU in the kernel, µs/req" ;; switches) unit="context switches/req" ;;
     syscalls) unit="system calls/req" ;; *) unit="$4 ms" ;;
   esac
-  printf '| %s, %s | %s | %s | %s | %s | **%s** | %s |\n' "$1" "$unit" "$(fmt "$mp" "$4")" "$(fmt "$nginx" "$4")" \
-    "$(fmt "$haproxy" "$4")" "${backend:--}" "$(ratio "$mp" "$nginx")" "$(ratio "$haproxy" "$nginx")"
+  printf '| %s, %s | %s | %s | %s | %s | %s | **%s** | %s | %s |\n' "$1" "$unit" "$(fmt "$mp" "$4")" "$(fmt "$nginx" "$4")" \
+    "$(fmt "$haproxy" "$4")" "$(fmt "$floor" "$4")" "${backend:--}" \
+    "$(ratio "$mp" "$nginx")" "$(ratio "$haproxy" "$nginx")" "$(ratio "$floor" "$nginx")"
+}
+table_head() {
+  echo "| $1 | MaintProxy | nginx | HAProxy | floor | backend alone | MaintProxy/nginx | HAProxy/nginx | floor/nginx |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 cores=$(nproc)
@@ -417,8 +436,10 @@ result_file=$results_dir/bench-$(date +%Y%m%d-%H%M%S).md
   echo "wrk -t$threads, ${duration} s per run, $rounds alternating rounds, medians. Ratio = MaintProxy ÷ nginx"
   echo "(req/s: higher is better; latency and CPU: lower is better). Load average before / after: $load_before / $load_after."
   echo
-  echo "| measure | MaintProxy | nginx | HAProxy | backend alone | MaintProxy/nginx | HAProxy/nginx |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "Floor: Kestrel receiving and HttpClient forwarding, with nothing else (tests/bench/floor; no log, so"
+  echo "only in the log-off rows): the least a proxy built on them costs here."
+  echo
+  table_head measure
   for variant in $log_variants; do
     for c in $connections; do
       for metric in rps p50 p99 cpu; do row "proxied -c$c, log $variant" "proxied-c$c" "$variant" "$metric"; done
@@ -427,19 +448,19 @@ result_file=$results_dir/bench-$(date +%Y%m%d-%H%M%S).md
   for variant in $log_variants; do
     for metric in rps p50 p99 cpu; do row "maintenance 503 -c$maint_connections, log $variant" "maint-c$maint_connections" "$variant" "$metric"; done
   done
-  printf '| RSS idle, MB | %s | %s | %s | - | **%s** | %s |\n' "$((rss_idle_mp / 1024))" "$((rss_idle_nginx / 1024))" \
+  printf '| RSS idle, MB | %s | %s | %s | - | - | **%s** | %s | - |\n' "$((rss_idle_mp / 1024))" "$((rss_idle_nginx / 1024))" \
     "$((rss_idle_haproxy / 1024))" "$(ratio "$rss_idle_mp" "$rss_idle_nginx")" "$(ratio "$rss_idle_haproxy" "$rss_idle_nginx")"
-  printf '| RSS after the load (peak), MB | %s (%s) | %s | %s | - | **%s** | %s |\n' "$((rss_end_mp / 1024))" \
+  printf '| RSS after the load (peak), MB | %s (%s) | %s | %s | - | - | **%s** | %s | - |\n' "$((rss_end_mp / 1024))" \
     "$((rss_hwm_mp / 1024))" "$((rss_end_nginx / 1024))" "$((rss_end_haproxy / 1024))" \
     "$(ratio "$rss_end_mp" "$rss_end_nginx")" "$(ratio "$rss_end_haproxy" "$rss_end_nginx")"
   echo
   echo "Where the CPU goes (proxied -c$busiest, maintenance -c$maint_connections): CPU and context switches are medians"
   echo "over the rounds above, summed over every thread of the process (and of nginx's workers); system calls"
   echo "come from one more proxied run per target under perf stat. The maintenance 503 is Kestrel answering"
-  echo "alone, so the difference between the two is what forwarding (YARP and HttpClient) adds."
+  echo "alone, so the difference between the two is what forwarding (YARP and HttpClient) adds; the floor"
+  echo "column is forwarding without YARP or MaintProxy's pipeline."
   echo
-  echo "| per request | MaintProxy | nginx | HAProxy | backend alone | MaintProxy/nginx | HAProxy/nginx |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  table_head "per request"
   for variant in $log_variants; do
     for metric in user kernel switches; do row "proxied, log $variant" "proxied-c$busiest" "$variant" "$metric"; done
     [ -z "$can_count_syscalls" ] || row "proxied, log $variant" anatomy "$variant" syscalls
