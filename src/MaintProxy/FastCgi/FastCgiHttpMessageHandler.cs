@@ -58,7 +58,7 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
 
         request.Options.TryGetValue(FastCgiRequestOptions.HttpContext, out var context);
         var body = await FastCgiRequestBody.PrepareAsync(request.Content, context?.Request.ContentLength == 0,
-            _options.MaxBufferedRequestBodyBytes, cancellationToken);
+            _options.MaxBufferedRequestBodyBytes, _options.BufferRequestBodies, cancellationToken);
         try
         {
             if (body.TooLarge)

@@ -8,8 +8,16 @@ public sealed class FastCgiOptions
     public const string SectionName = "FastCgi";
 
     /// <summary>
-    /// The largest request body without Content-Length that is buffered (CGI needs the length up
-    /// front); larger ones are answered 413. Beyond 1 MiB the buffer is a temporary file.
+    /// Read every request body whole before a connection to the FastCGI server is taken, so a slow
+    /// upload holds none of its few workers (nginx's <c>fastcgi_request_buffering</c>, on by default
+    /// there too). When off, a body with Content-Length is streamed to the server as it arrives.
+    /// </summary>
+    public bool BufferRequestBodies { get; set; } = true;
+
+    /// <summary>
+    /// The largest request body that is buffered: every body while <see cref="BufferRequestBodies"/> is
+    /// on, else those without Content-Length (CGI needs the length up front). Larger ones are answered
+    /// 413. Beyond 1 MiB the buffer is a temporary file.
     /// </summary>
     [Range(0, long.MaxValue)]
     public long MaxBufferedRequestBodyBytes { get; set; } = 16 * 1024 * 1024;

@@ -3,13 +3,14 @@ using System.Globalization;
 namespace MaintProxy.FastCgi;
 
 /// <summary>
-/// A request body made ready for STDIN: none, streamed as it arrives (the length is known), or
-/// buffered first because no Content-Length came with it.
+/// A request body made ready for STDIN: none, buffered whole first (always when buffering is on; else
+/// when no Content-Length came with it), or streamed as it arrives.
 /// </summary>
 internal sealed class FastCgiRequestBody : IDisposable
 {
     private static readonly FastCgiRequestBody None = new(null, null, "", tooLarge: false);
     private static readonly FastCgiRequestBody DeclaredEmpty = new(null, null, "0", tooLarge: false);
+    private static readonly FastCgiRequestBody TooLargeBody = new(null, null, "", tooLarge: true);
 
     private readonly HttpContent? _streamed;
     private readonly FastCgiBufferedBody? _buffered;
@@ -25,7 +26,7 @@ internal sealed class FastCgiRequestBody : IDisposable
     /// <summary>The CONTENT_LENGTH parameter: empty when there is no body.</summary>
     public string ContentLength { get; }
 
-    /// <summary>A body without Content-Length went past the cap; the request is answered 413.</summary>
+    /// <summary>A body to buffer went past the cap, or declared a length over it; the request is answered 413.</summary>
     public bool TooLarge { get; }
 
     public bool IsEmpty => _streamed is null && _buffered is null;
@@ -33,7 +34,8 @@ internal sealed class FastCgiRequestBody : IDisposable
     /// <summary>Whether the body can be sent again on a second connection.</summary>
     public bool CanReplay => _streamed is null;
 
-    public static async Task<FastCgiRequestBody> PrepareAsync(HttpContent? content, bool emptyBodyDeclared, long cap, CancellationToken cancellationToken)
+    public static async Task<FastCgiRequestBody> PrepareAsync(HttpContent? content, bool emptyBodyDeclared, long cap, bool bufferAll,
+        CancellationToken cancellationToken)
     {
         if (content is null)
         {
@@ -42,7 +44,15 @@ internal sealed class FastCgiRequestBody : IDisposable
 
         if (content.Headers.ContentLength is { } length)
         {
-            return new FastCgiRequestBody(content, null, length.ToString(CultureInfo.InvariantCulture), tooLarge: false);
+            if (!bufferAll)
+            {
+                return new FastCgiRequestBody(content, null, length.ToString(CultureInfo.InvariantCulture), tooLarge: false);
+            }
+
+            if (length > cap)
+            {
+                return TooLargeBody;
+            }
         }
 
         var buffered = new FastCgiBufferedBody(cap);
@@ -57,7 +67,7 @@ internal sealed class FastCgiRequestBody : IDisposable
         if (buffered.Exceeded)
         {
             await buffered.DisposeAsync();
-            return new FastCgiRequestBody(null, null, "", tooLarge: true);
+            return TooLargeBody;
         }
 
         buffered.Position = 0;

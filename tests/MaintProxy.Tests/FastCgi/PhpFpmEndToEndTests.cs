@@ -54,9 +54,10 @@ public sealed class PhpFpmEndToEndTests(PhpFpmFixture fixture) : IClassFixture<P
     }
 
     [Fact]
-    public async Task Post_MultiMegabyteUpload_PhpEchoesTheChecksum()
+    public async Task Post_MultiMegabyteUpload_IsBufferedAndPhpEchoesTheChecksum()
     {
-        var body = RandomNumberGenerator.GetBytes(12 * 1024 * 1024 + 13);
+        // Over the 1 MiB kept in memory: buffered in a temporary file, then sent.
+        var body = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 13);
 
         using var response = await Client.PostAsync("/upload.php", new ByteArrayContent(body));
 
@@ -76,6 +77,17 @@ public sealed class PhpFpmEndToEndTests(PhpFpmFixture fixture) : IClassFixture<P
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal($"{body.Length} {Convert.ToHexStringLower(SHA256.HashData(body))}", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Post_DeclaredLengthOverTheCap_Gets413BeforeAnyWorkerIsUsed()
+    {
+        using var content = new ByteArrayContent(new byte[PhpFpmFixture.BufferCap + 1]);
+
+        using var response = await Client.PostAsync("/upload.php", content);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.False(response.Headers.Contains("X-Maintenance-Mode"));
     }
 
     [Fact]

@@ -1,0 +1,94 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Security.Cryptography;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.FastCgi;
+
+/// <summary>
+/// <c>FastCgi:BufferRequestBodies</c> against a real php-fpm with one worker: a client that uploads
+/// slowly holds that worker only when bodies are streamed.
+/// </summary>
+public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
+{
+    private const int UploadBytes = 256 * 1024;
+
+    // Larger than HttpClient's write buffer, so the headers and this much of the body leave at once.
+    private const int SentBeforeStalling = 64 * 1024;
+
+    private readonly TempDirectory _dir = new();
+    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _dir.Dispose();
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SlowUpload_HoldsTheOnlyWorker_OnlyWhenBodiesAreStreamed(bool buffer)
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
+        await using var proxy = await StartProxyAsync(fpm, buffer);
+        var body = RandomNumberGenerator.GetBytes(UploadBytes);
+        var pipe = new Pipe();
+        using var content = new StreamContent(pipe.Reader.AsStream());
+        content.Headers.ContentLength = body.Length;
+        var upload = _client.PostAsync(proxy.PublicUrl + "/upload.php", content);
+        await pipe.Writer.WriteAsync(body.AsMemory(0, SentBeforeStalling));
+        await WaitUntilInFlightAsync(proxy, 1);
+        await Task.Delay(200); // from the maintenance check to the FastCGI handler, where it stalls
+
+        var other = _client.GetAsync(proxy.PublicUrl + "/hello.php");
+        var otherWhileStalled = await Task.WhenAny(other, Task.Delay(TimeSpan.FromSeconds(buffer ? 10 : 1.5))) == other;
+
+        Assert.False(upload.IsCompleted);
+        Assert.Equal(buffer, otherWhileStalled);
+        await pipe.Writer.WriteAsync(body.AsMemory(SentBeforeStalling));
+        await pipe.Writer.CompleteAsync();
+        using var uploaded = await upload;
+        Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
+        Assert.Equal($"{body.Length} {Convert.ToHexStringLower(SHA256.HashData(body))}", await uploaded.Content.ReadAsStringAsync());
+        using var answered = await other;
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+    }
+
+    [Fact]
+    public async Task Streamed_BodyWithLengthOverTheBufferCap_StillReachesPhp()
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
+        await using var proxy = await StartProxyAsync(fpm, buffer: false);
+        var body = RandomNumberGenerator.GetBytes(2 * UploadBytes);
+
+        using var response = await _client.PostAsync(proxy.PublicUrl + "/upload.php", new ByteArrayContent(body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"{body.Length} {Convert.ToHexStringLower(SHA256.HashData(body))}", await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task WaitUntilInFlightAsync(ProxyProcess proxy, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var status = await proxy.StatusAsync();
+            if (status.GetProperty("inFlight").TryGetProperty("app", out var inFlight) && inFlight.GetInt32() == count)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"never {count} request(s) in flight: {status}");
+            await Task.Delay(20);
+        }
+    }
+
+    private Task<ProxyProcess> StartProxyAsync(FastCgiPeer fpm, bool buffer) =>
+        FastCgiProxy.StartAsync(_dir, fpm, maxConnections: 1, TimeSpan.FromSeconds(20), new Dictionary<string, string>
+        {
+            ["FastCgi:BufferRequestBodies"] = buffer ? "true" : "false",
+            // Small, so that the streamed upload below is over it.
+            ["FastCgi:MaxBufferedRequestBodyBytes"] = UploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+}
