@@ -17,13 +17,14 @@ try
         .WithoutPerRequestHostingScope()
         .AddSerilog(LeanHostingExtensions.CreateSerilogLogger(builder.Configuration), dispose: true);
     builder.WebHost.UseKestrelHttpsConfiguration();
-    builder.Services.AddMaintProxy(builder.Configuration).WithLeanStartup();
+    builder.Services.AddMaintProxy(builder.Configuration).WithLeanStartup().WithoutHostWideFilters();
 
     var app = builder.Build();
     app.MapAdminSurface();
     app.MapDemoBackend();
     app.UseRouting();
     app.UseMiddleware<RequestLoggingMiddleware>();
+    app.UseHostFiltering(); // AllowedHosts: public requests only (see HostWideFilters)
     app.UseMaintenance();
     app.MapReverseProxy();
     app.Run();

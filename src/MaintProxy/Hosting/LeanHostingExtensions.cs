@@ -38,16 +38,6 @@ internal static class LeanHostingExtensions
         return services.WithoutEagerKeyRing();
     }
 
-    private static IServiceCollection WithoutEagerKeyRing(this IServiceCollection services)
-    {
-        for (var i = services.Count - 1; i >= 0; i--)
-        {
-            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType?.FullName == EagerKeyRingServiceName)
-            {
-                services.RemoveAt(i);
-            }
-        }
-
-        return services;
-    }
+    private static IServiceCollection WithoutEagerKeyRing(this IServiceCollection services) =>
+        services.RemoveDefault(typeof(IHostedService), EagerKeyRingServiceName);
 }
