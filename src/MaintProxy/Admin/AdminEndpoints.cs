@@ -10,11 +10,16 @@ namespace MaintProxy.Admin;
 /// </summary>
 internal static class AdminEndpoints
 {
+    private const string ForeignHostMessage = "The admin surface answers requests addressed to 127.0.0.1, [::1] or localhost only.";
+
     public static IApplicationBuilder MapAdminSurface(this IApplicationBuilder app)
     {
         var endPoint = LoopbackEndpoint.Parse(app.ApplicationServices.GetRequiredService<IOptions<AdminOptions>>().Value.Url);
         return app.MapWhen(context => LoopbackEndpoint.IsConnectionTo(context, endPoint), admin =>
         {
+            admin.Use((context, next) => LoopbackEndpoint.IsAddressedToLoopback(context.Request.Host)
+                ? next(context)
+                : Results.Text(ForeignHostMessage + "\n", statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context));
             admin.UseRouting();
             admin.UseEndpoints(endpoints =>
             {

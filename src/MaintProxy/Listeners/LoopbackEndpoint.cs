@@ -35,6 +35,15 @@ internal static class LoopbackEndpoint
     public static IPEndPoint Parse(string url) =>
         TryParse(url, out var endPoint, out var error) ? endPoint : throw new InvalidOperationException(error);
 
+    /// <summary>
+    /// True when the request names a loopback host (or none, as HTTP/1.0 may). A browser lured to a
+    /// page whose name an attacker re-points at 127.0.0.1 (DNS rebinding) sends that name instead.
+    /// </summary>
+    public static bool IsAddressedToLoopback(HostString host) =>
+        !host.HasValue
+        || string.Equals(host.Host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+
     /// <summary>True when the connection arrived on this listener (by the socket, never by headers).</summary>
     public static bool IsConnectionTo(HttpContext context, IPEndPoint endPoint)
     {

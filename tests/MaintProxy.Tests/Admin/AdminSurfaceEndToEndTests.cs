@@ -19,6 +19,30 @@ public sealed class AdminSurfaceEndToEndTests : EndToEndTest
         Assert.Contains(Backend.Requests, r => r.Path == "/refresh");
     }
 
+    [Theory]
+    [InlineData("rebound.example", HttpStatusCode.BadRequest)]
+    [InlineData("rebound.example:{0}", HttpStatusCode.BadRequest)]
+    [InlineData("localhost:{0}", HttpStatusCode.OK)]
+    [InlineData("127.0.0.1:{0}", HttpStatusCode.OK)]
+    [InlineData("[::1]:{0}", HttpStatusCode.OK)]
+    public async Task AdminListener_AnswersOnlyRequestsAddressedToLoopback(string host, HttpStatusCode expected)
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, proxy.AdminUrl + "/status");
+        request.Headers.Host = string.Format(System.Globalization.CultureInfo.InvariantCulture, host, proxy.AdminPort);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        if (expected == HttpStatusCode.BadRequest)
+        {
+            Assert.Contains("addressed to 127.0.0.1, [::1] or localhost only", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("sentinel", body, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
     [Fact]
     public async Task Status_OnTheAdminListener_ReportsStateAndSentinel()
     {
