@@ -1,0 +1,53 @@
+using System.Net;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Listeners;
+
+/// <summary><c>Kestrel:Limits</c> and YARP's per-route override, against the real proxy.</summary>
+public sealed class KestrelLimitsEndToEndTests : EndToEndTest, IDisposable
+{
+    private const int Limit = 1000;
+
+    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task MaxRequestBodySize_BodyOverIt_Gets413AndNeverReachesTheBackend()
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Kestrel:Limits:MaxRequestBodySize"] = $"{Limit}" });
+
+        using var atLimit = await _client.PostAsync(proxy.PublicUrl + "/upload", new ByteArrayContent(new byte[Limit]));
+        using var overLimit = await _client.PostAsync(proxy.PublicUrl + "/upload", new ByteArrayContent(new byte[Limit + 1]));
+
+        Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, overLimit.StatusCode);
+        Assert.Equal([(long)Limit], Backend.Requests.Select(r => r.BodyLength));
+    }
+
+    [Fact]
+    public async Task MaxRequestBodySize_RouteOverride_LiftsItForThatRoute()
+    {
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Kestrel:Limits:MaxRequestBodySize"] = $"{Limit}",
+            ["ReverseProxy:Routes:app:MaxRequestBodySize"] = "-1",
+        });
+
+        using var response = await _client.PostAsync(proxy.PublicUrl + "/upload", new ByteArrayContent(new byte[10 * Limit]));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([10L * Limit], Backend.Requests.Select(r => r.BodyLength));
+    }
+
+    [Fact]
+    public async Task Limits_NotANumber_StopsTheStartWithTheKeyNamed()
+    {
+        await using var proxy = ProxyProcess.Start(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Kestrel:Limits:MaxRequestBodySize"] = "lots" });
+
+        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should refuse to start");
+        Assert.Equal(1, proxy.ExitCode);
+        Assert.Contains("MaintProxy cannot start", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("MaxRequestBodySize", proxy.Output, StringComparison.Ordinal);
+    }
+}
