@@ -9,15 +9,17 @@ internal static class RequestOutcome
 {
     public const string Forwarded = "forwarded";
     public const string ProxyError = "proxy-error";
+    public const string ClientError = "client-error";
     public const string Local = "local";
 
     public static string Of(HttpContext context)
     {
+        var error = context.Features.Get<IForwarderErrorFeature>();
         if (context.Features.Get<MaintenanceOutcomeFeature>() is { } maintenance)
         {
-            return maintenance.Outcome == MaintenanceOutcome.Maintenance || context.Features.Get<IForwarderErrorFeature>() is null
+            return maintenance.Outcome == MaintenanceOutcome.Maintenance || error is null
                 ? maintenance.LogName
-                : ProxyError;
+                : OfError(error.Error);
         }
 
         if (context.Features.Get<IReverseProxyFeature>() is null)
@@ -25,6 +27,16 @@ internal static class RequestOutcome
             return Local;
         }
 
-        return context.Features.Get<IForwarderErrorFeature>() is null ? Forwarded : ProxyError;
+        return error is null ? Forwarded : OfError(error.Error);
     }
+
+    // The client's side of the exchange failed (it left, or sent a body over the limit): not the backend.
+    private static string OfError(ForwarderError error) => error switch
+    {
+        ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+            or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
+            or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeRequestClient
+            or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient => ClientError,
+        _ => ProxyError,
+    };
 }

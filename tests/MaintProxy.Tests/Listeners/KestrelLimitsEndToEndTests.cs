@@ -13,7 +13,7 @@ public sealed class KestrelLimitsEndToEndTests : EndToEndTest, IDisposable
     public void Dispose() => _client.Dispose();
 
     [Fact]
-    public async Task MaxRequestBodySize_BodyOverIt_Gets413AndNeverReachesTheBackend()
+    public async Task MaxRequestBodySize_BodyOverIt_Gets413AndNeverReachesTheBackend_LoggedAsTheClientsError()
     {
         await using var proxy = await StartProxyAsync(new() { ["Kestrel:Limits:MaxRequestBodySize"] = $"{Limit}" });
 
@@ -23,6 +23,7 @@ public sealed class KestrelLimitsEndToEndTests : EndToEndTest, IDisposable
         Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, overLimit.StatusCode);
         Assert.Equal([(long)Limit], Backend.Requests.Select(r => r.BodyLength));
+        Assert.True(await proxy.WaitForOutputAsync("POST /upload → 413 client-error", TimeSpan.FromSeconds(5)), proxy.Output);
     }
 
     [Fact]
