@@ -92,8 +92,16 @@ internal sealed class ProxyProcess : IAsyncDisposable
     public static async Task<ProxyProcess> StartReadyAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null)
     {
         var proxy = Start(workDirectory, backendUrl, settings);
-        await proxy.WaitReadyAsync();
-        return proxy;
+        try
+        {
+            await proxy.WaitReadyAsync();
+            return proxy;
+        }
+        catch
+        {
+            await proxy.DisposeAsync(); // a proxy that never became ready must not outlive the test
+            throw;
+        }
     }
 
     public async Task WaitReadyAsync()
