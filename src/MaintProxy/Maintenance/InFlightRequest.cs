@@ -3,15 +3,32 @@ using MaintProxy.Proxy;
 namespace MaintProxy.Maintenance;
 
 /// <summary>A request on its way to a backend, as the drain sees it.</summary>
-internal sealed class InFlightRequest(HostString host, Endpoint? endpoint, bool exempt)
+internal sealed class InFlightRequest(HostString host, Endpoint? endpoint, bool exempt, Action? abortUpgrade = null)
 {
+    private int _aborted;
+
     public HostString Host { get; } = host;
+
+    /// <summary>An upgrade (a WebSocket): it stays open for as long as the client likes.</summary>
+    public bool IsUpgrade => abortUpgrade is not null;
 
     /// <summary>Looked up only when someone asks (the status surface, a drain), not per request.</summary>
     public string? ClusterId => EndpointCluster.IdOf(endpoint);
 
     /// <summary>Let through by a maintenance exception (bypass, allowed path, read-only): not drained.</summary>
     public bool Exempt { get; } = exempt;
+
+    /// <summary>Closes an upgraded connection, once; false when it was closed already or is no upgrade.</summary>
+    public bool TryAbortUpgrade()
+    {
+        if (abortUpgrade is null || Interlocked.Exchange(ref _aborted, 1) == 1)
+        {
+            return false;
+        }
+
+        abortUpgrade();
+        return true;
+    }
 
     public bool IsFor(string site) =>
         string.Equals(ClusterId, site, StringComparison.Ordinal)

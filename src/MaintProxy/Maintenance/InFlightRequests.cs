@@ -5,11 +5,19 @@ namespace MaintProxy.Maintenance;
 /// <summary>
 /// The requests forwarded and not yet finished. A request is added before the switch's state is read
 /// a second time, so a drain that starts after the switch was applied sees every request that could
-/// still reach the backend.
+/// still reach the backend. Upgraded connections (WebSockets) never finish by themselves: a window
+/// that covers their site closes them as it is applied, before the scripts are told it is.
 /// </summary>
 internal sealed class InFlightRequests
 {
     private readonly ConcurrentDictionary<InFlightRequest, byte> _requests = new(ReferenceEqualityComparer.Instance);
+    private readonly ILogger<InFlightRequests> _logger;
+
+    public InFlightRequests(MaintenanceState state, ILogger<InFlightRequests> logger)
+    {
+        _logger = logger;
+        state.Applied += CloseUpgradesCoveredBy;
+    }
 
     public void Add(InFlightRequest request) => _requests.TryAdd(request, 0);
 
@@ -18,6 +26,34 @@ internal sealed class InFlightRequests
     /// <summary>Requests a drain of these sites waits for (every site when none is named).</summary>
     public int CountDraining(IReadOnlyCollection<string> sites) =>
         _requests.Keys.Count(r => !r.Exempt && (sites.Count == 0 || sites.Any(r.IsFor)));
+
+    /// <summary>
+    /// Closes the WebSockets and other upgraded connections that the snapshot puts in maintenance (a
+    /// read-only window lets them be, as it lets GETs through; so do those let in by an exception).
+    /// </summary>
+    private void CloseUpgradesCoveredBy(MaintenanceSnapshot snapshot)
+    {
+        if (!snapshot.IsDown)
+        {
+            return;
+        }
+
+        var closed = 0;
+        foreach (var request in _requests.Keys)
+        {
+            if (request.IsUpgrade && !request.Exempt
+                && snapshot.Match(request.Host, () => request.ClusterId) is { ReadOnly: false }
+                && request.TryAbortUpgrade())
+            {
+                closed++;
+            }
+        }
+
+        if (closed > 0)
+        {
+            MaintenanceLog.UpgradesClosed(_logger, snapshot.Generation, closed);
+        }
+    }
 
     public IReadOnlyDictionary<string, int> CountByCluster() =>
         _requests.Keys.GroupBy(r => r.ClusterId ?? "(none)").ToDictionary(g => g.Key, g => g.Count());

@@ -16,4 +16,7 @@ internal static partial class MaintenanceLog
 
     [LoggerMessage(1005, LogLevel.Information, "Maintenance page loaded from {PagePath} ({Bytes} bytes)")]
     public static partial void PageLoaded(ILogger logger, string pagePath, int bytes);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Maintenance (generation {Generation}) closed {Count} upgraded connection(s) (WebSocket) to the sites it covers")]
+    public static partial void UpgradesClosed(ILogger logger, long generation, int count);
 }

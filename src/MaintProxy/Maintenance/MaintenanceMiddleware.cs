@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using MaintProxy.Proxy;
@@ -72,7 +73,8 @@ internal sealed class MaintenanceMiddleware
 
             // Record the request before reading the state again: a switch applied after this read
             // sees it in flight (the drain waits for it); one applied before it is decided anew.
-            var request = new InFlightRequest(context.Request.Host, context.GetEndpoint(), exempt: outcome is not null);
+            var request = new InFlightRequest(context.Request.Host, context.GetEndpoint(), exempt: outcome is not null,
+                IsUpgrade(context) ? context.Abort : null);
             _inFlight.Add(request);
             var current = _state.Current;
             if (ReferenceEquals(current, snapshot))
@@ -172,6 +174,10 @@ internal sealed class MaintenanceMiddleware
             MaxAge = _policy.CookieLifetime,
             IsEssential = true,
         });
+
+    private static bool IsUpgrade(HttpContext context) =>
+        context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+        || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
 
     private static Task WriteHealthAsync(HttpContext context)
     {

@@ -31,12 +31,16 @@ internal sealed class MaintenanceState
     /// <summary>The state the request path applies: one volatile read.</summary>
     public MaintenanceSnapshot Current => _current;
 
+    /// <summary>Raised after a new state is applied, before <see cref="Refresh"/> returns.</summary>
+    public event Action<MaintenanceSnapshot>? Applied;
+
     /// <summary>
     /// Reads the sentinel and applies it if it changed. Without <paramref name="force"/> a file whose
     /// size and modification time are unchanged is not read again (the periodic check).
     /// </summary>
     public MaintenanceSnapshot Refresh(bool force)
     {
+        MaintenanceSnapshot next;
         lock (_refreshLock)
         {
             var stamp = FileStamp.Of(SentinelPath);
@@ -46,7 +50,7 @@ internal sealed class MaintenanceState
             }
 
             _lastStamp = stamp;
-            var next = Read(stamp);
+            next = Read(stamp);
             var current = _current;
             if (next.SentinelSha256 == current.SentinelSha256 && current.Generation > 0)
             {
@@ -56,8 +60,10 @@ internal sealed class MaintenanceState
             next = next with { Generation = current.Generation + 1, Since = _timeProvider.GetUtcNow() };
             _current = next;
             LogApplied(next);
-            return next;
         }
+
+        Applied?.Invoke(next);
+        return next;
     }
 
     private MaintenanceSnapshot Read(FileStamp stamp)
