@@ -3,7 +3,7 @@ using MaintProxy.Proxy;
 namespace MaintProxy.Maintenance;
 
 /// <summary>A request on its way to a backend, as the drain sees it.</summary>
-internal sealed class InFlightRequest(HostString host, Endpoint? endpoint, bool exempt, Action? abortUpgrade = null)
+internal sealed class InFlightRequest(HostString host, Endpoint? endpoint, MaintenanceOutcome? exception, Action? abortUpgrade = null)
 {
     private int _aborted;
 
@@ -16,12 +16,16 @@ internal sealed class InFlightRequest(HostString host, Endpoint? endpoint, bool 
     public string? ClusterId => EndpointCluster.IdOf(endpoint);
 
     /// <summary>Let through by a maintenance exception (bypass, allowed path, read-only): not drained.</summary>
-    public bool Exempt { get; } = exempt;
+    public bool Exempt => exception is not null;
 
-    /// <summary>Closes an upgraded connection, once; false when it was closed already or is no upgrade.</summary>
-    public bool TryAbortUpgrade()
+    /// <summary>
+    /// Closes an upgraded connection that this window covers, once. Read-only windows let upgrades be,
+    /// as they let GETs through; so do a bypass and an allowed path, whatever the window.
+    /// </summary>
+    public bool TryAbortUpgrade(MaintenanceWindow window)
     {
-        if (abortUpgrade is null || Interlocked.Exchange(ref _aborted, 1) == 1)
+        if (abortUpgrade is null || window.ReadOnly || exception is MaintenanceOutcome.Bypassed or MaintenanceOutcome.AllowedPath
+            || Interlocked.Exchange(ref _aborted, 1) == 1)
         {
             return false;
         }

@@ -27,10 +27,7 @@ internal sealed class InFlightRequests
     public int CountDraining(IReadOnlyCollection<string> sites) =>
         _requests.Keys.Count(r => !r.Exempt && (sites.Count == 0 || sites.Any(r.IsFor)));
 
-    /// <summary>
-    /// Closes the WebSockets and other upgraded connections that the snapshot puts in maintenance (a
-    /// read-only window lets them be, as it lets GETs through; so do those let in by an exception).
-    /// </summary>
+    /// <summary>Closes the WebSockets and other upgraded connections that the snapshot puts in maintenance.</summary>
     private void CloseUpgradesCoveredBy(MaintenanceSnapshot snapshot)
     {
         if (!snapshot.IsDown)
@@ -41,9 +38,7 @@ internal sealed class InFlightRequests
         var closed = 0;
         foreach (var request in _requests.Keys)
         {
-            if (request.IsUpgrade && !request.Exempt
-                && snapshot.Match(request.Host, () => request.ClusterId) is { ReadOnly: false }
-                && request.TryAbortUpgrade())
+            if (request.IsUpgrade && snapshot.Match(request.Host, () => request.ClusterId) is { } window && request.TryAbortUpgrade(window))
             {
                 closed++;
             }

@@ -73,7 +73,7 @@ internal sealed class MaintenanceMiddleware
 
             // Record the request before reading the state again: a switch applied after this read
             // sees it in flight (the drain waits for it); one applied before it is decided anew.
-            var request = new InFlightRequest(context.Request.Host, context.GetEndpoint(), exempt: outcome is not null,
+            var request = new InFlightRequest(context.Request.Host, context.GetEndpoint(), outcome,
                 IsUpgrade(context) ? context.Abort : null);
             _inFlight.Add(request);
             var current = _state.Current;

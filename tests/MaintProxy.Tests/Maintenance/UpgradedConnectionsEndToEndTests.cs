@@ -39,15 +39,23 @@ public sealed class UpgradedConnectionsEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReadOnlyWindow_LeavesWebSocketsOpen()
+    public async Task ReadOnlyWindow_LeavesWebSocketsOpen_AFullWindowThenClosesThem()
     {
         await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url);
-        using var socket = await ConnectAsync(proxy);
+        using var openedBefore = await ConnectAsync(proxy);
 
-        var down = await Scripts.DownAsync(proxy, "--read-only");
+        var readOnly = await Scripts.DownAsync(proxy, "--read-only");
+        using var openedDuring = await ConnectAsync(proxy); // a GET: read-only lets it through
+
+        Assert.True(readOnly.ExitCode == 0, readOnly.Stderr + readOnly.Stdout);
+        Assert.Equal("still here", await EchoAsync(openedBefore, "still here"));
+        Assert.Equal("let in", await EchoAsync(openedDuring, "let in"));
+
+        var down = await Scripts.DownAsync(proxy);
 
         Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
-        Assert.Equal("still here", await EchoAsync(socket, "still here"));
+        await Assert.ThrowsAnyAsync<Exception>(() => EchoAsync(openedBefore, "after"));
+        await Assert.ThrowsAnyAsync<Exception>(() => EchoAsync(openedDuring, "after"));
     }
 
     private static async Task<ClientWebSocket> ConnectAsync(ProxyProcess proxy)
