@@ -11,10 +11,12 @@ namespace MaintProxy.Maintenance;
 internal sealed class InFlightRequests
 {
     private readonly ConcurrentDictionary<InFlightRequest, byte> _requests = new(ReferenceEqualityComparer.Instance);
+    private readonly MaintenanceState _state;
     private readonly ILogger<InFlightRequests> _logger;
 
     public InFlightRequests(MaintenanceState state, ILogger<InFlightRequests> logger)
     {
+        _state = state;
         _logger = logger;
         state.Applied += CloseUpgradesCoveredBy;
     }
@@ -30,7 +32,8 @@ internal sealed class InFlightRequests
     /// <summary>Closes the WebSockets and other upgraded connections that the snapshot puts in maintenance.</summary>
     private void CloseUpgradesCoveredBy(MaintenanceSnapshot snapshot)
     {
-        if (!snapshot.IsDown)
+        // A state applied an instant later (an up.sh right after a down.sh) has the last word.
+        if (!snapshot.IsDown || !ReferenceEquals(snapshot, _state.Current))
         {
             return;
         }
