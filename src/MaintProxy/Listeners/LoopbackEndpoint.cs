@@ -18,10 +18,7 @@ internal static class LoopbackEndpoint
             return false;
         }
 
-        var address = uri.IsLoopback && uri.HostNameType == UriHostNameType.Dns
-            ? IPAddress.Loopback
-            : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed : null;
-        if (address is null || !IPAddress.IsLoopback(address))
+        if (LoopbackAddressOf(uri.Host) is not { } address)
         {
             error = $"'{url}' is not a loopback address (use 127.0.0.1, [::1] or localhost)";
             return false;
@@ -39,10 +36,13 @@ internal static class LoopbackEndpoint
     /// True when the request names a loopback host (or none, as HTTP/1.0 may). A browser lured to a
     /// page whose name an attacker re-points at 127.0.0.1 (DNS rebinding) sends that name instead.
     /// </summary>
-    public static bool IsAddressedToLoopback(HostString host) =>
-        !host.HasValue
-        || string.Equals(host.Host, "localhost", StringComparison.OrdinalIgnoreCase)
-        || (IPAddress.TryParse(host.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+    public static bool IsAddressedToLoopback(HostString host) => !host.HasValue || LoopbackAddressOf(host.Host) is not null;
+
+    /// <summary>The address a host name stands for when it is a loopback one (localhost or a loopback IP literal); else null.</summary>
+    private static IPAddress? LoopbackAddressOf(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+        : IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address) ? address
+        : null;
 
     /// <summary>True when the connection arrived on this listener (by the socket, never by headers).</summary>
     public static bool IsConnectionTo(HttpContext context, IPEndPoint endPoint)
