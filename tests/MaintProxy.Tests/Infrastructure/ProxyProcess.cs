@@ -78,6 +78,8 @@ internal sealed class ProxyProcess : IAsyncDisposable
         }
 
         start.Environment["DOTNET_gcServer"] = "0";
+        // No diagnostic pipes: a proxy ended by Kill() would leave them behind in the temp folder.
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
         var process = new Process { StartInfo = start };
         var proxy = new ProxyProcess(process, workDirectory, publicPort, adminPort);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { proxy._output.Enqueue(e.Data); } };

@@ -81,7 +81,7 @@ public sealed class SocketActivationEndToEndTests : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])["--listen", $"127.0.0.1:{port}", "--setenv", notifySocket, "--setenv", "DOTNET_gcServer=0", "dotnet", RepoPaths.ProxyDll])
+        foreach (var arg in (string[])["--listen", $"127.0.0.1:{port}", "--setenv", notifySocket, "--setenv", "DOTNET_gcServer=0", "--setenv", "DOTNET_EnableDiagnostics=0", "dotnet", RepoPaths.ProxyDll])
         {
             start.ArgumentList.Add(arg);
         }
