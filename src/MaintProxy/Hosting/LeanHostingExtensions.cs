@@ -1,4 +1,6 @@
+using MaintProxy.RequestLogging;
 using Serilog;
+using Serilog.Events;
 using Serilog.Settings.Configuration;
 
 namespace MaintProxy.Hosting;
@@ -21,12 +23,20 @@ internal static class LeanHostingExtensions
     /// Serilog from the <c>Serilog</c> section, with its sinks looked up in the assemblies MaintProxy
     /// ships instead of by scanning every dependency at start-up.
     /// </summary>
-    public static Serilog.ILogger CreateSerilogLogger(IConfiguration configuration) =>
-        new LoggerConfiguration()
+    public static Serilog.ILogger CreateSerilogLogger(IConfiguration configuration)
+    {
+        var clientSideErrors = new ClientSideForwardingErrorFilter();
+        var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(configuration, new ConfigurationReaderOptions(
                 typeof(ConsoleLoggerConfigurationExtensions).Assembly,
                 typeof(FileLoggerConfigurationExtensions).Assembly))
+            .Filter.With(clientSideErrors)
             .CreateLogger();
+        clientSideErrors.KeepClientSideErrors = logger
+            .ForContext(Serilog.Core.Constants.SourceContextPropertyName, ClientSideForwardingErrorFilter.HttpForwarderCategory)
+            .IsEnabled(LogEventLevel.Debug);
+        return logger;
+    }
 
     public static ILoggingBuilder WithoutPerRequestHostingScope(this ILoggingBuilder logging) =>
         logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);

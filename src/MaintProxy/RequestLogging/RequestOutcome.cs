@@ -30,13 +30,12 @@ internal static class RequestOutcome
         return error is null ? Forwarded : OfError(error.Error);
     }
 
-    // The client's side of the exchange failed (it left, or sent a body over the limit): not the backend.
-    private static string OfError(ForwarderError error) => error switch
-    {
-        ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
-            or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
-            or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeRequestClient
-            or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient => ClientError,
-        _ => ProxyError,
-    };
+    /// <summary>The client's side of the exchange failed (it left, or sent a body over the limit): not the backend.</summary>
+    public static bool IsClientSide(ForwarderError error) => error
+        is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+        or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
+        or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeRequestClient
+        or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient;
+
+    private static string OfError(ForwarderError error) => IsClientSide(error) ? ClientError : ProxyError;
 }
