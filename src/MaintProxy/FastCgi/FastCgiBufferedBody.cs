@@ -1,12 +1,14 @@
 namespace MaintProxy.FastCgi;
 
 /// <summary>
-/// Holds a request body that came without a Content-Length (CGI needs CONTENT_LENGTH before the
-/// body): in memory up to a threshold, then in a temporary file deleted on close, never beyond the cap.
+/// Holds a request body until it is whole (CGI needs CONTENT_LENGTH up front, and a buffered body must
+/// not hold a worker while it arrives): in memory up to a threshold, then in a temporary file (in
+/// <c>TMPDIR</c>) deleted on close, never beyond the cap.
 /// </summary>
 internal sealed class FastCgiBufferedBody : Stream
 {
-    private const int MemoryThreshold = 1024 * 1024;
+    // Small, as nginx's client_body_buffer_size: each stalled upload holds at most this much memory.
+    private const int MemoryThreshold = 64 * 1024;
 
     private readonly long _cap;
     private Stream _inner = new MemoryStream();

@@ -17,7 +17,7 @@ public sealed class FastCgiOptions
     /// <summary>
     /// The largest request body that is buffered: every body while <see cref="BufferRequestBodies"/> is
     /// on, else those without Content-Length (CGI needs the length up front). Larger ones are answered
-    /// 413. Beyond 1 MiB the buffer is a temporary file.
+    /// 413. Beyond 64 KiB the buffer is a temporary file.
     /// </summary>
     [Range(0, long.MaxValue)]
     public long MaxBufferedRequestBodyBytes { get; set; } = 16 * 1024 * 1024;

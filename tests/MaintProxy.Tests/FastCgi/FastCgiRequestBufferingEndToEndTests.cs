@@ -78,6 +78,30 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Buffered_BodyOverTheMemoryBuffer_WaitsInATemporaryFile_DeletedAfterwards()
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
+        await using var proxy = await StartProxyAsync(fpm, buffer: true);
+        var body = RandomNumberGenerator.GetBytes(UploadBytes);
+        var pipe = new Pipe();
+        using var content = new StreamContent(pipe.Reader.AsStream());
+        content.Headers.ContentLength = body.Length;
+        var upload = _client.PostAsync(proxy.PublicUrl + "/upload.php", content);
+        await pipe.Writer.WriteAsync(body.AsMemory(0, 2 * SentBeforeStalling));
+
+        // Past 64 KiB a stalled body is on disk, not in the proxy's memory.
+        Assert.True(await Eventually.TrueAsync(() => BufferFiles(proxy).Any(f => f.Length >= SentBeforeStalling), TimeSpan.FromSeconds(10)),
+            "no temporary file holds the stalled body");
+        await pipe.Writer.WriteAsync(body.AsMemory(2 * SentBeforeStalling));
+        await pipe.Writer.CompleteAsync();
+        using var uploaded = await upload;
+
+        Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
+        Assert.Equal($"{body.Length} {Convert.ToHexStringLower(SHA256.HashData(body))}", await uploaded.Content.ReadAsStringAsync());
+        Assert.True(await Eventually.TrueAsync(() => BufferFiles(proxy).Length == 0, TimeSpan.FromSeconds(5)), "the temporary file was left behind");
+    }
+
+    [Fact]
     public async Task Streamed_BodyWithLengthOverTheBufferCap_StillReachesPhp()
     {
         await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
@@ -89,6 +113,9 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal($"{body.Length} {Convert.ToHexStringLower(SHA256.HashData(body))}", await response.Content.ReadAsStringAsync());
     }
+
+    private static FileInfo[] BufferFiles(ProxyProcess proxy) =>
+        new DirectoryInfo(proxy.TempPath).GetFiles("maintproxy-body-*");
 
     private static async Task<int> InFlightAsync(ProxyProcess proxy)
     {

@@ -36,6 +36,9 @@ internal sealed class ProxyProcess : IAsyncDisposable
 
     public string SentinelPath => Path.Combine(WorkDirectory, "maint", "down");
 
+    /// <summary>The proxy's temporary folder (its <c>TMPDIR</c>), inside its working directory.</summary>
+    public string TempPath => TempPathOf(WorkDirectory);
+
     public string Output => string.Join('\n', _output);
 
     public bool HasExited => _process.HasExited;
@@ -49,6 +52,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
     public static ProxyProcess Start(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null)
     {
         Directory.CreateDirectory(Path.Combine(workDirectory, "maint"));
+        Directory.CreateDirectory(TempPathOf(workDirectory));
         var publicPort = FreePort.Next();
         var adminPort = FreePort.Next();
         var config = new Dictionary<string, string>
@@ -80,6 +84,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
         start.Environment["DOTNET_gcServer"] = "0";
         // No diagnostic pipes: a proxy ended by Kill() would leave them behind in the temp folder.
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
+        start.Environment["TMPDIR"] = TempPathOf(workDirectory);
         var process = new Process { StartInfo = start };
         var proxy = new ProxyProcess(process, workDirectory, publicPort, adminPort);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { proxy._output.Enqueue(e.Data); } };
@@ -105,6 +110,8 @@ internal sealed class ProxyProcess : IAsyncDisposable
             throw;
         }
     }
+
+    private static string TempPathOf(string workDirectory) => Path.Combine(workDirectory, "tmp");
 
     public async Task WaitReadyAsync()
     {
