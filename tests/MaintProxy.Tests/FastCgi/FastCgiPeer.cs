@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -14,10 +13,9 @@ namespace MaintProxy.Tests.FastCgi;
 /// </summary>
 internal sealed class FastCgiPeer : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly CapturedProcess _process;
 
-    private FastCgiPeer(Process process, string address, EndPoint endPoint, string documentRoot)
+    private FastCgiPeer(CapturedProcess process, string address, EndPoint endPoint, string documentRoot)
     {
         _process = process;
         Address = address;
@@ -32,7 +30,7 @@ internal sealed class FastCgiPeer : IAsyncDisposable
 
     public string DocumentRoot { get; }
 
-    public string Output => string.Join('\n', _output);
+    public string Output => _process.Output;
 
     public bool HasExited => _process.HasExited;
 
@@ -65,7 +63,7 @@ internal sealed class FastCgiPeer : IAsyncDisposable
             php_admin_value[max_execution_time] = 30
 
             """);
-        var start = new ProcessStartInfo("php-fpm8.2") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("php-fpm8.2");
         foreach (var arg in new[] { "-F", "-O", "-n", "-y", config })
         {
             start.ArgumentList.Add(arg);
@@ -91,7 +89,7 @@ internal sealed class FastCgiPeer : IAsyncDisposable
         }
         var (_, address, endPoint) = Listen(dir, unixSocket: false, "");
         var port = ((IPEndPoint)endPoint).Port;
-        var start = new ProcessStartInfo("spawn-fcgi") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("spawn-fcgi");
         foreach (var arg in new[] { "-n", "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--", "/usr/sbin/fcgiwrap", "-f" })
         {
             start.ArgumentList.Add(arg);
@@ -117,38 +115,16 @@ internal sealed class FastCgiPeer : IAsyncDisposable
     /// <summary>Stops the server (SIGTERM, then its whole tree by PID) and waits until nothing listens any more.</summary>
     public async Task StopAsync()
     {
-        if (!_process.HasExited)
+        _process.Signal("TERM");
+        if (!await _process.WaitForExitAsync(TimeSpan.FromSeconds(5)))
         {
-            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
+            await _process.KillAsync();
         }
 
         Assert.True(await Eventually.TrueAsync(() => !Accepts(EndPoint), TimeSpan.FromSeconds(5)), "The FastCGI server still accepts connections after being stopped.");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private static (string Listen, string Address, EndPoint EndPoint) Listen(TempDirectory dir, bool unixSocket, string socketName)
     {
@@ -164,18 +140,13 @@ internal sealed class FastCgiPeer : IAsyncDisposable
 
     private static async Task<FastCgiPeer> StartAsync(ProcessStartInfo start, string address, EndPoint endPoint, string documentRoot)
     {
-        var process = new Process { StartInfo = start };
+        var process = CapturedProcess.Start(start);
         var peer = new FastCgiPeer(process, address, endPoint, documentRoot);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { peer._output.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { peer._output.Enqueue(e.Data); } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         var listening = await Eventually.TrueAsync(() => process.HasExited || Accepts(endPoint), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(20));
         if (!listening || process.HasExited)
         {
             await peer.DisposeAsync();
-            throw new InvalidOperationException($"{start.FileName} did not start listening on {address}:\n{peer.Output}");
+            throw new InvalidOperationException($"{process.FileName} did not start listening on {address}:\n{peer.Output}");
         }
 
         return peer;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -11,10 +10,9 @@ namespace MaintProxy.Tests.Infrastructure;
 /// </summary>
 internal sealed class ProxyProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly CapturedProcess _process;
 
-    private ProxyProcess(Process process, string workDirectory, int publicPort, int adminPort)
+    private ProxyProcess(CapturedProcess process, string workDirectory, int publicPort, int adminPort)
     {
         _process = process;
         WorkDirectory = workDirectory;
@@ -22,7 +20,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
         AdminPort = adminPort;
     }
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
 
     public string WorkDirectory { get; }
 
@@ -39,7 +37,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
     /// <summary>The proxy's temporary folder (its <c>TMPDIR</c>), inside its working directory.</summary>
     public string TempPath => TempPathOf(WorkDirectory);
 
-    public string Output => string.Join('\n', _output);
+    public string Output => _process.Output;
 
     public bool HasExited => _process.HasExited;
 
@@ -68,13 +66,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
             config[key] = value;
         }
 
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workDirectory };
         start.ArgumentList.Add(RepoPaths.ProxyDll);
         foreach (var (key, value) in config)
         {
@@ -85,14 +77,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
         // No diagnostic pipes: a proxy ended by Kill() would leave them behind in the temp folder.
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
         start.Environment["TMPDIR"] = TempPathOf(workDirectory);
-        var process = new Process { StartInfo = start };
-        var proxy = new ProxyProcess(process, workDirectory, publicPort, adminPort);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { proxy._output.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { proxy._output.Enqueue(e.Data); } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return proxy;
+        return new ProxyProcess(CapturedProcess.Start(start), workDirectory, publicPort, adminPort);
     }
 
     /// <summary>Starts the proxy and waits until its admin surface answers.</summary>
@@ -110,8 +95,6 @@ internal sealed class ProxyProcess : IAsyncDisposable
             throw;
         }
     }
-
-    private static string TempPathOf(string workDirectory) => Path.Combine(workDirectory, "tmp");
 
     public async Task WaitReadyAsync()
     {
@@ -150,37 +133,14 @@ internal sealed class ProxyProcess : IAsyncDisposable
     }
 
     public Task<bool> WaitForOutputAsync(string text, TimeSpan timeout) =>
-        Eventually.TrueAsync(() => _output.Any(line => line.Contains(text, StringComparison.Ordinal)), timeout);
+        Eventually.TrueAsync(() => _process.OutputContains(text), timeout);
 
     /// <summary>Sends a signal (e.g. "TERM", "INT") to this process, and only this one.</summary>
-    public void Signal(string name)
-    {
-        using var kill = Process.Start("kill", ["-" + name, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-    }
+    public void Signal(string name) => _process.Signal(name);
 
-    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await WaitForExitAsync(TimeSpan.FromSeconds(10));
-        }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
-        _process.Dispose();
-    }
+    private static string TempPathOf(string workDirectory) => Path.Combine(workDirectory, "tmp");
 }

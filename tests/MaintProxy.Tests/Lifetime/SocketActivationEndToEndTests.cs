@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using MaintProxy.Tests.Infrastructure;
@@ -27,60 +26,43 @@ public sealed class SocketActivationEndToEndTests : IDisposable
         var notifyName = "maintproxy-test-" + Guid.NewGuid().ToString("N");
         using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         notify.Bind(new UnixDomainSocketEndPoint("\0" + notifyName));
-        var output = new StringBuilder();
-        using var process = StartActivated(activatedPort, backend.Url, new Dictionary<string, string>
+        await using var process = StartActivated(activatedPort, backend.Url, new Dictionary<string, string>
         {
             ["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{configuredPort}",
             ["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
-        }, "NOTIFY_SOCKET=@" + notifyName, output);
-        try
-        {
-            // The socket holder accepts into its queue from the start; the proxy answers once it runs.
-            using var client = new HttpClient { Timeout = Deadline };
-            string? answer = null;
-            Assert.True(await Eventually.TrueAsync(async () =>
-            {
-                try
-                {
-                    answer = await client.GetStringAsync($"http://127.0.0.1:{activatedPort}/hello");
-                    return true;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            }, Deadline, TimeSpan.FromMilliseconds(50)), Snapshot(output));
+        }, "NOTIFY_SOCKET=@" + notifyName);
 
-            Assert.Equal("backend ok /hello", answer);
-            Assert.StartsWith("READY=1", await ReceiveAsync(notify));
-            Assert.True(await Connections.IsRefusedAsync(configuredPort), "the Kestrel:Endpoints address was bound too");
-            Assert.Contains("Listening on 1 inherited socket(s)", Snapshot(output), StringComparison.Ordinal);
-
-            Signal(process, "TERM");
-            Assert.StartsWith("STOPPING=1", await ReceiveAsync(notify));
-            using var exit = new CancellationTokenSource(Deadline);
-            await process.WaitForExitAsync(exit.Token);
-            Assert.Contains("every request in flight finished; exiting", Snapshot(output), StringComparison.Ordinal);
-        }
-        finally
+        // The socket holder accepts into its queue from the start; the proxy answers once it runs.
+        using var client = new HttpClient { Timeout = Deadline };
+        string? answer = null;
+        Assert.True(await Eventually.TrueAsync(async () =>
         {
-            if (!process.HasExited)
+            try
             {
-                process.Kill();
+                answer = await client.GetStringAsync($"http://127.0.0.1:{activatedPort}/hello");
+                return true;
             }
-        }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, Deadline, TimeSpan.FromMilliseconds(50)), process.Output);
+
+        Assert.Equal("backend ok /hello", answer);
+        Assert.StartsWith("READY=1", await ReceiveAsync(notify));
+        Assert.True(await Connections.IsRefusedAsync(configuredPort), "the Kestrel:Endpoints address was bound too");
+        Assert.Contains("Listening on 1 inherited socket(s)", process.Output, StringComparison.Ordinal);
+
+        process.Signal("TERM");
+        Assert.StartsWith("STOPPING=1", await ReceiveAsync(notify));
+        Assert.True(await process.WaitForExitAsync(Deadline), process.Output);
+        Assert.Contains("every request in flight finished; exiting", process.Output, StringComparison.Ordinal);
     }
 
-    private Process StartActivated(int port, string backendUrl, Dictionary<string, string> settings, string notifySocket, StringBuilder output)
+    private CapturedProcess StartActivated(int port, string backendUrl, Dictionary<string, string> settings, string notifySocket)
     {
         Directory.CreateDirectory(_dir.File("maint"));
-        var start = new ProcessStartInfo("systemd-socket-activate")
-        {
-            WorkingDirectory = _dir.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("systemd-socket-activate") { WorkingDirectory = _dir.Path };
         foreach (var arg in (string[])["--listen", $"127.0.0.1:{port}", "--setenv", notifySocket, "--setenv", "DOTNET_gcServer=0", "--setenv", "DOTNET_EnableDiagnostics=0", "dotnet", RepoPaths.ProxyDll])
         {
             start.ArgumentList.Add(arg);
@@ -94,28 +76,7 @@ public sealed class SocketActivationEndToEndTests : IDisposable
             start.ArgumentList.Add($"--{key}={value}");
         }
 
-        var process = new Process { StartInfo = start };
-        DataReceivedEventHandler append = (_, e) =>
-        {
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-        };
-        process.OutputDataReceived += append;
-        process.ErrorDataReceived += append;
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
+        return CapturedProcess.Start(start);
     }
 
     private static async Task<string> ReceiveAsync(Socket notify)
@@ -123,11 +84,5 @@ public sealed class SocketActivationEndToEndTests : IDisposable
         var buffer = new byte[4096];
         var read = await notify.ReceiveAsync(buffer).WaitAsync(Deadline);
         return Encoding.UTF8.GetString(buffer, 0, read);
-    }
-
-    private static void Signal(Process process, string name)
-    {
-        using var kill = Process.Start("kill", ["-" + name, process.Id.ToString(CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
     }
 }
