@@ -23,8 +23,14 @@ internal static partial class LifetimeLog
     [LoggerMessage(5007, LogLevel.Error, "Stopped hard after {ElapsedSeconds:0.0} s ({Reason}); exiting")]
     public static partial void StoppedHard(ILogger logger, double elapsedSeconds, string reason);
 
-    [LoggerMessage(5008, LogLevel.Information, "Listening on {Count} inherited socket(s) (LISTEN_FDS); the Kestrel:Endpoints section is not used")]
+    [LoggerMessage(5008, LogLevel.Information, "Listening on {Count} inherited socket(s) (LISTEN_FDS); the addresses in Kestrel:Endpoints are not bound")]
     public static partial void InheritedSockets(ILogger logger, int count);
+
+    [LoggerMessage(5012, LogLevel.Information, "Inherited socket {Name} serves HTTPS with the certificate of Kestrel:Endpoints:{Name} ({Subject}, expires {NotAfter:u})")]
+    public static partial void InheritedHttps(ILogger logger, string name, string subject, DateTime notAfter);
+
+    [LoggerMessage(5013, LogLevel.Warning, "Kestrel:Endpoints:{Name} ({Url}) is not served: no inherited socket is named {Name} (FileDescriptorName={Name} in its .socket unit)")]
+    public static partial void HttpsEndpointWithoutSocket(ILogger logger, string name, string url);
 
     [LoggerMessage(5009, LogLevel.Information, "PID file {PidFile} now names process {ProcessId}")]
     public static partial void PidFileWritten(ILogger logger, string pidFile, string processId);

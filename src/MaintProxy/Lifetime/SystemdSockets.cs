@@ -18,4 +18,18 @@ internal static class SystemdSockets
             ? count
             : 0;
     }
+
+    /// <summary>
+    /// The name of an inherited socket (<c>FileDescriptorName=</c> in its .socket unit, passed in
+    /// <c>LISTEN_FDNAMES</c>), by its file descriptor; null when it has none.
+    /// </summary>
+    public static string? NameOf(ulong fileDescriptor)
+    {
+        var names = (Environment.GetEnvironmentVariable("LISTEN_FDNAMES") ?? "").Split(':');
+        var index = (long)fileDescriptor - FirstFileDescriptor;
+        return index >= 0 && index < names.Length && names[index].Length > 0 ? names[index] : null;
+    }
+
+    // SD_LISTEN_FDS_START: the inherited sockets are file descriptors 3, 4, …
+    private const int FirstFileDescriptor = 3;
 }

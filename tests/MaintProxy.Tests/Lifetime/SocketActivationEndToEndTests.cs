@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using MaintProxy.Tests.Infrastructure;
@@ -26,7 +27,7 @@ public sealed class SocketActivationEndToEndTests : IDisposable
         var notifyName = "maintproxy-test-" + Guid.NewGuid().ToString("N");
         using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         notify.Bind(new UnixDomainSocketEndPoint("\0" + notifyName));
-        await using var process = StartActivated(activatedPort, backend.Url, new Dictionary<string, string>
+        await using var process = await StartActivatedAsync([activatedPort], fdNames: null, backend.Url, new Dictionary<string, string>
         {
             ["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{configuredPort}",
             ["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
@@ -59,11 +60,87 @@ public sealed class SocketActivationEndToEndTests : IDisposable
         Assert.Contains("every request in flight finished; exiting", process.Output, StringComparison.Ordinal);
     }
 
-    private CapturedProcess StartActivated(int port, string backendUrl, Dictionary<string, string> settings, string notifySocket)
+    [Fact]
+    public async Task SocketNamedLikeAnHttpsEndpoint_ServesTlsWithItsCertificate_TheOtherPlainHttp()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        using var certificate = TestCertificate.Create(_dir);
+        using var client = certificate.CreateClient();
+        var (plainPort, securePort, configuredPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var settings = certificate.EndpointSettings("Secure", $"https://127.0.0.1:{configuredPort}");
+        settings["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}";
+        await using var process = await StartActivatedAsync([plainPort, securePort], "Public:Secure", backend.Url, settings);
+
+        Assert.True(await Eventually.TrueAsync(() => process.OutputContains("Ready to serve"), Deadline), process.Output);
+        Assert.Equal("backend ok /plain", await client.GetStringAsync($"http://127.0.0.1:{plainPort}/plain"));
+        using var secure = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"https://127.0.0.1:{securePort}/secure")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        });
+        Assert.Equal("backend ok /secure", await secure.Content.ReadAsStringAsync());
+        Assert.Equal("https", backend.Requests.Last().Header("X-Forwarded-Proto"));
+        Assert.True(await Connections.IsRefusedAsync(configuredPort), "the endpoint's own address was bound too");
+        Assert.Contains("Inherited socket Secure serves HTTPS", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HttpsEndpointWithNoSocketOfItsName_IsReportedAtStart()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        using var certificate = TestCertificate.Create(_dir);
+        var port = FreePort.Next();
+        var settings = certificate.EndpointSettings("Secure", $"https://127.0.0.1:{FreePort.Next()}");
+        settings["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}";
+        await using var process = await StartActivatedAsync([port], fdNames: null, backend.Url, settings);
+
+        Assert.True(await Eventually.TrueAsync(() => process.OutputContains("Ready to serve"), Deadline), process.Output);
+        Assert.Contains("Kestrel:Endpoints:Secure (https://127.0.0.1:", process.Output, StringComparison.Ordinal);
+        Assert.Contains("is not served: no inherited socket is named Secure", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HttpsSocketWhoseCertificateCannotBeRead_StopsTheStartNamingTheKey()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Secure:Url"] = $"https://127.0.0.1:{FreePort.Next()}",
+            ["Kestrel:Endpoints:Secure:Certificate:Path"] = _dir.File("missing.crt"),
+            ["Kestrel:Endpoints:Secure:Certificate:KeyPath"] = _dir.File("missing.key"),
+            ["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+        };
+        await using var process = await StartActivatedAsync([FreePort.Next()], "Secure", backend.Url, settings);
+
+        Assert.True(await process.WaitForExitAsync(Deadline), "the proxy should refuse to start");
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("MaintProxy cannot start: Kestrel:Endpoints:Secure:Certificate: the certificate", process.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Starts the proxy under systemd-socket-activate, which runs it once a first connection arrives
+    /// (as systemd does): so one is made, to the first socket, and closed.
+    /// </summary>
+    private async Task<CapturedProcess> StartActivatedAsync(int[] ports, string? fdNames, string backendUrl, Dictionary<string, string> settings, string? notifySocket = null)
     {
         Directory.CreateDirectory(_dir.File("maint"));
         var start = new ProcessStartInfo("systemd-socket-activate") { WorkingDirectory = _dir.Path };
-        foreach (var arg in (string[])["--listen", $"127.0.0.1:{port}", "--setenv", notifySocket, "--setenv", "DOTNET_gcServer=0", "--setenv", "DOTNET_EnableDiagnostics=0", "dotnet", RepoPaths.ProxyDll])
+        foreach (var port in ports)
+        {
+            start.ArgumentList.Add($"--listen=127.0.0.1:{port}");
+        }
+
+        if (fdNames is not null)
+        {
+            start.ArgumentList.Add("--fdname=" + fdNames);
+        }
+
+        if (notifySocket is not null)
+        {
+            start.ArgumentList.Add("--setenv=" + notifySocket);
+        }
+
+        foreach (var arg in (string[])["--setenv=DOTNET_gcServer=0", "--setenv=DOTNET_EnableDiagnostics=0", "dotnet", RepoPaths.ProxyDll])
         {
             start.ArgumentList.Add(arg);
         }
@@ -76,7 +153,21 @@ public sealed class SocketActivationEndToEndTests : IDisposable
             start.ArgumentList.Add($"--{key}={value}");
         }
 
-        return CapturedProcess.Start(start);
+        var process = CapturedProcess.Start(start);
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await first.ConnectAsync(IPAddress.Loopback, ports[0]);
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }, Deadline, TimeSpan.FromMilliseconds(20)), process.Output);
+        return process;
     }
 
     private static async Task<string> ReceiveAsync(Socket notify)

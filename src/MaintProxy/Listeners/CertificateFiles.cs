@@ -1,0 +1,39 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MaintProxy.Listeners;
+
+/// <summary>
+/// Loads a certificate the way Kestrel's <c>Certificate</c> section names one on disk: <c>Path</c> and
+/// <c>KeyPath</c> for PEM files (<c>Password</c> if the key is encrypted), or <c>Path</c> and
+/// <c>Password</c> for a PKCS#12 (.pfx) file. Relative paths start at the content root,
+/// as Kestrel's do.
+/// </summary>
+internal static class CertificateFiles
+{
+    public static X509Certificate2 Load(IConfigurationSection section, string contentRoot)
+    {
+        if (string.IsNullOrWhiteSpace(section["Path"]))
+        {
+            throw new InvalidOperationException(
+                $"{section.Path}:Path is not set: give the certificate as files (Path and KeyPath for PEM, or Path and Password for .pfx)");
+        }
+
+        var path = Path.Combine(contentRoot, section["Path"]!);
+        var keyPath = string.IsNullOrWhiteSpace(section["KeyPath"]) ? null : Path.Combine(contentRoot, section["KeyPath"]!);
+        var password = section["Password"];
+        try
+        {
+            return (keyPath, password) switch
+            {
+                (null, _) => X509CertificateLoader.LoadPkcs12FromFile(path, password),
+                (_, null) => X509Certificate2.CreateFromPemFile(path, keyPath),
+                _ => X509Certificate2.CreateFromEncryptedPemFile(path, password, keyPath),
+            };
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"{section.Path}: the certificate {path} cannot be loaded: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Listeners;
+
+/// <summary>
+/// TLS ended at the proxy: an HTTPS endpoint added in Kestrel's own schema, with a PEM certificate
+/// and key, beside the plain one; HTTP/1.1 and HTTP/2 (ALPN) forwarded and refused alike.
+/// </summary>
+public sealed class HttpsEndToEndTests : EndToEndTest, IDisposable
+{
+    private const string Secret = "https-bypass-secret-0123";
+
+    private readonly TestCertificate _certificate;
+    private readonly HttpClient _client;
+
+    public HttpsEndToEndTests()
+    {
+        _certificate = TestCertificate.Create(Dir);
+        _client = _certificate.CreateClient();
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _certificate.Dispose();
+    }
+
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
+    public async Task HttpsEndpoint_ForwardsAsHttps_AndMaintenanceAnswersOnIt(string version)
+    {
+        var httpsUrl = $"https://127.0.0.1:{FreePort.Next()}";
+        await using var proxy = await StartProxyAsync(_certificate.EndpointSettings("Secure", httpsUrl));
+
+        using var forwarded = await SendAsync(httpsUrl + "/orders", version);
+        Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
+        Assert.Equal(Version.Parse(version), forwarded.Version);
+        Assert.Equal("https", Backend.Requests.Single().Header("X-Forwarded-Proto"));
+
+        var down = await Scripts.DownAsync(proxy, "--secret=" + Secret);
+        Assert.True(down.ExitCode == 0, down.Stderr);
+        using var refused = await SendAsync(httpsUrl + "/orders", version);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("1", refused.Headers.GetValues("X-Maintenance-Mode").Single());
+
+        using var bypass = await SendAsync(httpsUrl + "/" + Secret, version);
+        Assert.Equal(HttpStatusCode.Redirect, bypass.StatusCode);
+        Assert.Contains("secure", bypass.Headers.GetValues("Set-Cookie").Single(), StringComparison.OrdinalIgnoreCase);
+        Assert.Single(Backend.Requests);
+    }
+
+    private Task<HttpResponseMessage> SendAsync(string url, string version) =>
+        _client.SendAsync(new HttpRequestMessage(HttpMethod.Get, url)
+        {
+            Version = Version.Parse(version),
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        });
+}
