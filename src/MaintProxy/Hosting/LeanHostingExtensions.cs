@@ -26,12 +26,12 @@ internal static class LeanHostingExtensions
     public static Serilog.ILogger CreateSerilogLogger(IConfiguration configuration)
     {
         var clientSideErrors = new ClientSideForwardingErrorFilter();
-        var logger = new LoggerConfiguration()
+        var logger = SerilogProblems.CreateOrThrow(() => new LoggerConfiguration()
             .ReadFrom.Configuration(configuration, new ConfigurationReaderOptions(
                 typeof(ConsoleLoggerConfigurationExtensions).Assembly,
                 typeof(FileLoggerConfigurationExtensions).Assembly))
             .Filter.With(clientSideErrors)
-            .CreateLogger();
+            .CreateLogger());
         clientSideErrors.KeepClientSideErrors = logger
             .ForContext(Serilog.Core.Constants.SourceContextPropertyName, ClientSideForwardingErrorFilter.HttpForwarderCategory)
             .IsEnabled(LogEventLevel.Debug);
