@@ -25,6 +25,7 @@ internal static class LeanHostingExtensions
     /// </summary>
     public static Serilog.ILogger CreateSerilogLogger(IConfiguration configuration)
     {
+        SerilogProblems.ThrowOnUnknownLevels(configuration);
         var clientSideErrors = new ClientSideForwardingErrorFilter();
         var logger = SerilogProblems.CreateOrThrow(() => new LoggerConfiguration()
             .ReadFrom.Configuration(configuration, new ConfigurationReaderOptions(

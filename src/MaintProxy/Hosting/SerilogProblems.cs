@@ -1,4 +1,5 @@
 using Serilog.Debugging;
+using Serilog.Events;
 
 namespace MaintProxy.Hosting;
 
@@ -32,6 +33,26 @@ internal static class SerilogProblems
         logger.Dispose();
         throw new InvalidOperationException(
             $"the Serilog section cannot be applied: {string.Join("; ", problems)} (MaintProxy ships the Console and File sinks)");
+    }
+
+    /// <summary>
+    /// A level Serilog does not know (<c>Trace</c>, <c>Critical</c>: Microsoft's names) would otherwise be
+    /// taken for the name of a level switch, and fail with a message about switches.
+    /// </summary>
+    public static void ThrowOnUnknownLevels(IConfiguration configuration)
+    {
+        var minimum = configuration.GetSection("Serilog:MinimumLevel");
+        var levels = minimum.Value is not null
+            ? [minimum]
+            : minimum.GetSection("Override").GetChildren().Prepend(minimum.GetSection("Default")).Where(level => level.Value is not null);
+        foreach (var level in levels)
+        {
+            if (!level.Value!.StartsWith('$') && !Enum.TryParse<LogEventLevel>(level.Value, ignoreCase: true, out _))
+            {
+                throw new InvalidOperationException(
+                    $"{level.Path} is \"{level.Value}\": Serilog's levels are Verbose, Debug, Information, Warning, Error and Fatal");
+            }
+        }
     }
 
     // SelfLog's message is "<UTC timestamp> <text>", the text often followed by lines of detail.

@@ -51,6 +51,16 @@ public sealed class SerilogSinksEndToEndTests : EndToEndTest
         Assert.Contains("MaintProxy cannot start: the Serilog section cannot be applied: Unable to open file sink for " + notADirectory, exit, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Serilog:MinimumLevel:Override:Yarp", "Trace")]
+    [InlineData("Serilog:MinimumLevel:Default", "Critical")]
+    public async Task LevelSerilogDoesNotKnow_StopsTheStartNamingTheKeyAndTheLevels(string key, string level)
+    {
+        var exit = await StartAndExitAsync(new() { [key] = level });
+
+        Assert.Contains($"MaintProxy cannot start: {key} is \"{level}\": Serilog's levels are Verbose, Debug,", exit, StringComparison.Ordinal);
+    }
+
     private async Task<string> StartAndExitAsync(Dictionary<string, string> settings)
     {
         await using var proxy = ProxyProcess.Start(Dir.Path, Backend.Url, settings);
