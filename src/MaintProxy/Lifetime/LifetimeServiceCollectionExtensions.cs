@@ -33,7 +33,7 @@ public static class LifetimeServiceCollectionExtensions
         services.TryAddSingleton<SystemdNotifier>();
         services.TryAddSingleton<PidFile>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ServedRequestsStartupFilter>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, InheritedListenersSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, PublicListenersSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SocketTransportOptions>, ReusePortSetup>());
         services.AddHostedService<GracefulShutdown>();
         return services;

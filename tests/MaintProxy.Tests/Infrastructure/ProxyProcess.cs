@@ -45,9 +45,11 @@ internal sealed class ProxyProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the proxy in <paramref name="workDirectory"/> in front of <paramref name="backendUrl"/>.
-    /// <paramref name="settings"/> override appsettings.json as command-line configuration.
+    /// <paramref name="settings"/> override appsettings.json as command-line configuration;
+    /// <paramref name="environment"/> adds variables to the process's environment.
     /// </summary>
-    public static ProxyProcess Start(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null)
+    public static ProxyProcess Start(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         Directory.CreateDirectory(Path.Combine(workDirectory, "maint"));
         Directory.CreateDirectory(TempPathOf(workDirectory));
@@ -77,13 +79,19 @@ internal sealed class ProxyProcess : IAsyncDisposable
         // No diagnostic pipes: a proxy ended by Kill() would leave them behind in the temp folder.
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
         start.Environment["TMPDIR"] = TempPathOf(workDirectory);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         return new ProxyProcess(CapturedProcess.Start(start), workDirectory, publicPort, adminPort);
     }
 
     /// <summary>Starts the proxy and waits until its admin surface answers.</summary>
-    public static async Task<ProxyProcess> StartReadyAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<ProxyProcess> StartReadyAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var proxy = Start(workDirectory, backendUrl, settings);
+        var proxy = Start(workDirectory, backendUrl, settings, environment);
         try
         {
             await proxy.WaitReadyAsync();

@@ -23,6 +23,7 @@ internal sealed class TestCertificate : IDisposable
 
     public string KeyPath { get; }
 
+    /// <summary>A new certificate, written over the files named <c>proxy.crt</c> and <c>proxy.key</c> in <paramref name="dir"/>.</summary>
     public static TestCertificate Create(TempDirectory dir)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -51,6 +51,46 @@ public sealed class HttpsEndToEndTests : EndToEndTest, IDisposable
         Assert.Single(Backend.Requests);
     }
 
+    [Fact]
+    public async Task CertificateFileRenewedWhileServing_RefusesAndCutsNothing_TheRunningOneStays()
+    {
+        const int Chunks = 250; // 15 s: longer than Kestrel's polling watcher takes to notice (up to 8 s)
+        await using var downloads = await TestBackend.StartAsync(async context =>
+        {
+            for (var i = 0; i < Chunks && context.Request.Path == "/download"; i++)
+            {
+                await context.Response.Body.WriteAsync(new byte[16 * 1024], context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(60, context.RequestAborted);
+            }
+        });
+        var httpsUrl = $"https://127.0.0.1:{FreePort.Next()}";
+        // Polling file watchers: Kestrel would notice the renewal on any file system.
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, downloads.Url, _certificate.EndpointSettings("Secure", httpsUrl),
+            new Dictionary<string, string> { ["DOTNET_USE_POLLING_FILE_WATCHER"] = "1" });
+        using var download = await _client.GetAsync(httpsUrl + "/download", HttpCompletionOption.ResponseHeadersRead);
+        var body = download.Content.ReadAsByteArrayAsync();
+
+        using var renewed = TestCertificate.Create(Dir);
+        var refused = 0;
+        for (var probe = 0; probe < 24; probe++)
+        {
+            await Task.Delay(500);
+            using var fresh = _certificate.CreateClient(); // a new connection, trusting the first certificate only
+            try
+            {
+                using var answer = await fresh.GetAsync(httpsUrl + "/probe");
+            }
+            catch (HttpRequestException)
+            {
+                refused++;
+            }
+        }
+
+        Assert.Equal(0, refused);
+        Assert.Equal(Chunks * 16 * 1024, (await body).Length);
+    }
+
     private Task<HttpResponseMessage> SendAsync(string url, string version) =>
         _client.SendAsync(new HttpRequestMessage(HttpMethod.Get, url)
         {

@@ -6,22 +6,27 @@ using Microsoft.Extensions.Options;
 namespace MaintProxy.Lifetime;
 
 /// <summary>
-/// With socket activation the public listeners are the inherited sockets: Kestrel listens on them
-/// and does not bind the addresses in <c>Kestrel:Endpoints</c>, since they would collide with the
-/// sockets systemd holds. A socket named like an HTTPS endpoint (<c>FileDescriptorName=Secure</c> for
-/// <c>Kestrel:Endpoints:Secure</c>) serves TLS with that endpoint's certificate; the others serve plain
-/// HTTP. The admin and demo listeners are bound as usual.
+/// Where the public listeners come from, read once at start. Normally the <c>Kestrel:Endpoints</c>
+/// section, without the reload ASP.NET Core would give it: Kestrel applies a change to that section, or
+/// to a certificate file it names, by unbinding the endpoint, which refuses new connections and then
+/// cuts the ones in flight. Changes take effect at the next (zero-refusal) restart instead.
+/// With socket activation the public listeners are the inherited sockets, and the addresses in that
+/// section are not bound (they would collide with the sockets systemd holds). A socket named like an
+/// HTTPS endpoint (<c>FileDescriptorName=Secure</c> for <c>Kestrel:Endpoints:Secure</c>) serves TLS with
+/// that endpoint's certificate; the others serve plain HTTP. The admin and demo listeners are bound as usual.
 /// </summary>
-internal sealed class InheritedListenersSetup(IConfiguration configuration, IHostEnvironment environment, ILogger<InheritedListenersSetup> logger)
+internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEnvironment environment, ILogger<PublicListenersSetup> logger)
     : IConfigureOptions<KestrelServerOptions>
 {
-    private const string EndpointsSection = "Kestrel:Endpoints";
+    private const string KestrelSection = "Kestrel";
+    private const string EndpointsSection = KestrelSection + ":Endpoints";
 
     public void Configure(KestrelServerOptions options)
     {
         var count = SystemdSockets.InheritedCount();
         if (count == 0)
         {
+            options.Configure(configuration.GetSection(KestrelSection), reloadOnChange: false);
             return;
         }
 
