@@ -111,6 +111,32 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
         Assert.Equal("backend ok /still-here", await client.GetStringAsync(old.PublicUrl + "/still-here"));
     }
 
+    [Fact]
+    public async Task Restart_AfterCertificateRenewal_NewConnectionsGetTheRenewedCertificate()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        using var first = TestCertificate.Create(_dir);
+        var httpsUrl = $"https://127.0.0.1:{FreePort.Next()}";
+        var settings = SharedPortSettings();
+        foreach (var (key, value) in first.EndpointSettings("Secure", httpsUrl))
+        {
+            settings[key] = value;
+        }
+
+        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, settings);
+        using (var trustsFirst = first.CreateClient())
+        {
+            Assert.Equal("backend ok /before", await trustsFirst.GetStringAsync(httpsUrl + "/before"));
+        }
+
+        using var renewed = TestCertificate.Create(_dir); // certbot's renewal: new files at the same paths
+        var restart = await RestartAsync("--pid-file", PidFile, "--log", NewLog, "--wait");
+
+        Assert.True(restart.ExitCode == 0, restart.Stderr + restart.Stdout);
+        using var trustsRenewed = renewed.CreateClient();
+        Assert.Equal("backend ok /after", await trustsRenewed.GetStringAsync(httpsUrl + "/after"));
+    }
+
     private Dictionary<string, string> SharedPortSettings() => new()
     {
         ["Lifetime:ReusePort"] = "true",
