@@ -2,8 +2,8 @@ namespace MaintProxy.FastCgi;
 
 /// <summary>
 /// Holds a request body until it is whole (CGI needs CONTENT_LENGTH up front, and a buffered body must
-/// not hold a worker while it arrives): in memory up to a threshold, then in a temporary file (in
-/// <c>TMPDIR</c>) deleted on close, never beyond the cap.
+/// not hold a worker while it arrives): in memory up to a threshold, then in an unnamed temporary file
+/// (created in <c>TMPDIR</c> and unlinked at once), never beyond the cap.
 /// </summary>
 internal sealed class FastCgiBufferedBody : Stream
 {
@@ -38,8 +38,11 @@ internal sealed class FastCgiBufferedBody : Stream
 
         if (_inner is MemoryStream memory && memory.Length + buffer.Length > MemoryThreshold)
         {
-            var file = new FileStream(Path.Combine(Path.GetTempPath(), $"maintproxy-body-{Guid.NewGuid():N}.tmp"),
-                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            var path = Path.Combine(Path.GetTempPath(), $"maintproxy-body-{Guid.NewGuid():N}.tmp");
+            var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+
+            // Unlinked at once: the open handle keeps the data, and a process that is killed leaves nothing behind.
+            File.Delete(path);
             memory.Position = 0;
             await memory.CopyToAsync(file, cancellationToken);
             _inner = file;

@@ -77,8 +77,10 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Buffered_BodyOverTheMemoryBuffer_WaitsInATemporaryFile_DeletedAfterwards()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Buffered_BodyOverTheMemoryBuffer_WaitsInAnUnnamedFile_NothingLeftBehind(bool killed)
     {
         await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
         await using var proxy = await StartProxyAsync(fpm, buffer: true);
@@ -89,16 +91,26 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
         var upload = _client.PostAsync(proxy.PublicUrl + "/upload.php", content);
         await pipe.Writer.WriteAsync(body.AsMemory(0, 2 * SentBeforeStalling));
 
-        // Past 64 KiB a stalled body is on disk, not in the proxy's memory.
-        Assert.True(await Eventually.TrueAsync(() => BufferFiles(proxy).Any(f => f.Length >= SentBeforeStalling), TimeSpan.FromSeconds(10)),
+        // Past 64 KiB a stalled body is on disk, not in the proxy's memory, in a file already unlinked.
+        Assert.True(await Eventually.TrueAsync(() => OpenBodyFiles(proxy).Length == 1, TimeSpan.FromSeconds(10)),
             "no temporary file holds the stalled body");
+        Assert.EndsWith("(deleted)", OpenBodyFiles(proxy).Single(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(proxy.TempPath));
+        if (killed)
+        {
+            proxy.Signal("KILL");
+            Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Empty(Directory.GetFileSystemEntries(proxy.TempPath));
+            return;
+        }
+
         await pipe.Writer.WriteAsync(body.AsMemory(2 * SentBeforeStalling));
         await pipe.Writer.CompleteAsync();
         using var uploaded = await upload;
 
         Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
         Assert.Equal($"{body.Length} {Convert.ToHexStringLower(SHA256.HashData(body))}", await uploaded.Content.ReadAsStringAsync());
-        Assert.True(await Eventually.TrueAsync(() => BufferFiles(proxy).Length == 0, TimeSpan.FromSeconds(5)), "the temporary file was left behind");
+        Assert.True(await Eventually.TrueAsync(() => OpenBodyFiles(proxy).Length == 0, TimeSpan.FromSeconds(5)), "the temporary file is still open");
     }
 
     [Fact]
@@ -114,8 +126,12 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
         Assert.Equal($"{body.Length} {Convert.ToHexStringLower(SHA256.HashData(body))}", await response.Content.ReadAsStringAsync());
     }
 
-    private static FileInfo[] BufferFiles(ProxyProcess proxy) =>
-        new DirectoryInfo(proxy.TempPath).GetFiles("maintproxy-body-*");
+    /// <summary>The body files the proxy holds open, as /proc names them ("… (deleted)" once unlinked).</summary>
+    private static string[] OpenBodyFiles(ProxyProcess proxy) =>
+        new DirectoryInfo($"/proc/{proxy.Pid}/fd").GetFileSystemInfos()
+            .Select(fd => fd.LinkTarget ?? "")
+            .Where(target => target.Contains("maintproxy-body-", StringComparison.Ordinal))
+            .ToArray();
 
     private static async Task<int> InFlightAsync(ProxyProcess proxy)
     {
