@@ -36,13 +36,12 @@ public sealed class DemoBackendEndToEndTests : IDisposable
     [Fact]
     public async Task DemoBackend_NotLoopback_RefusesToStart()
     {
-        await using var proxy = ProxyProcess.Start(_dir.Path, "http://127.0.0.1:1/", new Dictionary<string, string>
+        var output = await ProxyProcess.StartRefusedAsync(_dir.Path, "http://127.0.0.1:1/", new Dictionary<string, string>
         {
             ["DemoBackend:Enabled"] = "true",
             ["DemoBackend:Url"] = "http://0.0.0.0:" + FreePort.Next(),
         });
 
-        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains("DemoBackend:Url", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("DemoBackend:Url", output, StringComparison.Ordinal);
     }
 }

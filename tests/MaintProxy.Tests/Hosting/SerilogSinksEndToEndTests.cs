@@ -31,7 +31,7 @@ public sealed class SerilogSinksEndToEndTests : EndToEndTest
     [Fact]
     public async Task SinkNameNotKnown_StopsTheStartNamingIt()
     {
-        var exit = await StartAndExitAsync(new() { ["Serilog:WriteTo:1:Name"] = "Fiel" });
+        var exit = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Serilog:WriteTo:1:Name"] = "Fiel" });
 
         Assert.Contains("MaintProxy cannot start: the Serilog section cannot be applied: Unable to find a method called Fiel", exit, StringComparison.Ordinal);
     }
@@ -42,7 +42,7 @@ public sealed class SerilogSinksEndToEndTests : EndToEndTest
         var notADirectory = Dir.File("not-a-directory");
         await File.WriteAllTextAsync(notADirectory, "");
 
-        var exit = await StartAndExitAsync(new()
+        var exit = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
         {
             ["Serilog:WriteTo:1:Name"] = "File",
             ["Serilog:WriteTo:1:Args:path"] = Path.Combine(notADirectory, "access.log"),
@@ -56,17 +56,9 @@ public sealed class SerilogSinksEndToEndTests : EndToEndTest
     [InlineData("Serilog:MinimumLevel:Default", "Critical")]
     public async Task LevelSerilogDoesNotKnow_StopsTheStartNamingTheKeyAndTheLevels(string key, string level)
     {
-        var exit = await StartAndExitAsync(new() { [key] = level });
+        var exit = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { [key] = level });
 
         Assert.Contains($"MaintProxy cannot start: {key} is \"{level}\": Serilog's levels are Verbose, Debug,", exit, StringComparison.Ordinal);
-    }
-
-    private async Task<string> StartAndExitAsync(Dictionary<string, string> settings)
-    {
-        await using var proxy = ProxyProcess.Start(Dir.Path, Backend.Url, settings);
-        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should refuse to start");
-        Assert.Equal(1, proxy.ExitCode);
-        return proxy.Output;
     }
 
     private static string ReadShared(string path)

@@ -87,7 +87,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
         return new ProxyProcess(CapturedProcess.Start(start), workDirectory, publicPort, adminPort);
     }
 
-    /// <summary>Starts the proxy and waits until its admin surface answers.</summary>
+    /// <summary>Starts the proxy and waits until it serves on every listener.</summary>
     public static async Task<ProxyProcess> StartReadyAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -104,6 +104,15 @@ internal sealed class ProxyProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the proxy expecting it to refuse to start: it must exit 1. Returns what it wrote.</summary>
+    public static async Task<string> StartRefusedAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string> settings)
+    {
+        await using var proxy = Start(workDirectory, backendUrl, settings);
+        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should refuse to start");
+        Assert.Equal(1, proxy.ExitCode);
+        return proxy.Output;
+    }
+
     public async Task WaitReadyAsync()
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
@@ -116,8 +125,9 @@ internal sealed class ProxyProcess : IAsyncDisposable
 
             try
             {
+                // The admin listener is bound first; "Ready to serve" follows once every listener is.
                 using var response = await client.GetAsync(AdminUrl + "/status");
-                return response.IsSuccessStatusCode;
+                return response.IsSuccessStatusCode && _process.OutputContains("Ready to serve");
             }
             catch (HttpRequestException)
             {

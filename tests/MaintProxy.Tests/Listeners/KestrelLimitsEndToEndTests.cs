@@ -44,11 +44,9 @@ public sealed class KestrelLimitsEndToEndTests : EndToEndTest, IDisposable
     [Fact]
     public async Task Limits_NotANumber_StopsTheStartWithTheKeyNamed()
     {
-        await using var proxy = ProxyProcess.Start(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Kestrel:Limits:MaxRequestBodySize"] = "lots" });
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Kestrel:Limits:MaxRequestBodySize"] = "lots" });
 
-        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should refuse to start");
-        Assert.Equal(1, proxy.ExitCode);
-        Assert.Contains("MaintProxy cannot start", proxy.Output, StringComparison.Ordinal);
-        Assert.Contains("MaxRequestBodySize", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("MaintProxy cannot start", output, StringComparison.Ordinal);
+        Assert.Contains("MaxRequestBodySize", output, StringComparison.Ordinal);
     }
 }
