@@ -54,11 +54,12 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
         LifetimeLog.InheritedSockets(logger, count);
     }
 
-    // The endpoint's own certificate, else Kestrel's default one, as Kestrel itself would choose.
+    // The endpoint's own certificate, else Kestrel's default one, as Kestrel itself would choose; when
+    // there is neither, the error names the endpoint's key.
     private X509Certificate2 LoadCertificate(IConfigurationSection endpoint)
     {
         var own = endpoint.GetSection("Certificate");
-        var section = own.Exists() ? own : configuration.GetSection("Kestrel:Certificates:Default");
-        return CertificateFiles.Load(section.Exists() ? section : own, environment.ContentRootPath);
+        var fallback = configuration.GetSection(KestrelSection + ":Certificates:Default");
+        return CertificateFiles.Load(!own.Exists() && fallback.Exists() ? fallback : own, environment.ContentRootPath);
     }
 }

@@ -85,6 +85,26 @@ public sealed class SocketActivationEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task HttpsSocketWithoutACertificateOfItsOwn_UsesKestrelsDefaultCertificate()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        using var certificate = TestCertificate.Create(_dir);
+        using var client = certificate.CreateClient();
+        var port = FreePort.Next();
+        var settings = new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Secure:Url"] = $"https://127.0.0.1:{FreePort.Next()}",
+            ["Kestrel:Certificates:Default:Path"] = certificate.CertificatePath,
+            ["Kestrel:Certificates:Default:KeyPath"] = certificate.KeyPath,
+            ["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+        };
+        await using var process = await StartActivatedAsync([port], "Secure", backend.Url, settings);
+
+        Assert.True(await Eventually.TrueAsync(() => process.OutputContains("Ready to serve"), Deadline), process.Output);
+        Assert.Equal("backend ok /secure", await client.GetStringAsync($"https://127.0.0.1:{port}/secure"));
+    }
+
+    [Fact]
     public async Task HttpsEndpointWithNoSocketOfItsName_IsReportedAtStart()
     {
         await using var backend = await TestBackend.StartAsync();
