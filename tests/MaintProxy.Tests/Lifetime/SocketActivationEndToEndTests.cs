@@ -30,7 +30,6 @@ public sealed class SocketActivationEndToEndTests : IDisposable
         await using var process = await StartActivatedAsync([activatedPort], fdNames: null, backend.Url, new Dictionary<string, string>
         {
             ["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{configuredPort}",
-            ["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
         }, "NOTIFY_SOCKET=@" + notifyName);
 
         // The socket holder accepts into its queue from the start; the proxy answers once it runs.
@@ -68,7 +67,6 @@ public sealed class SocketActivationEndToEndTests : IDisposable
         using var client = certificate.CreateClient();
         var (plainPort, securePort, configuredPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
         var settings = certificate.EndpointSettings("Secure", $"https://127.0.0.1:{configuredPort}");
-        settings["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}";
         await using var process = await StartActivatedAsync([plainPort, securePort], "Public:Secure", backend.Url, settings);
 
         Assert.True(await Eventually.TrueAsync(() => process.OutputContains("Ready to serve"), Deadline), process.Output);
@@ -96,7 +94,6 @@ public sealed class SocketActivationEndToEndTests : IDisposable
             ["Kestrel:Endpoints:Secure:Url"] = $"https://127.0.0.1:{FreePort.Next()}",
             ["Kestrel:Certificates:Default:Path"] = certificate.CertificatePath,
             ["Kestrel:Certificates:Default:KeyPath"] = certificate.KeyPath,
-            ["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
         };
         await using var process = await StartActivatedAsync([port], "Secure", backend.Url, settings);
 
@@ -111,7 +108,6 @@ public sealed class SocketActivationEndToEndTests : IDisposable
         using var certificate = TestCertificate.Create(_dir);
         var port = FreePort.Next();
         var settings = certificate.EndpointSettings("Secure", $"https://127.0.0.1:{FreePort.Next()}");
-        settings["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}";
         await using var process = await StartActivatedAsync([port], fdNames: null, backend.Url, settings);
 
         Assert.True(await Eventually.TrueAsync(() => process.OutputContains("Ready to serve"), Deadline), process.Output);
@@ -128,7 +124,6 @@ public sealed class SocketActivationEndToEndTests : IDisposable
             ["Kestrel:Endpoints:Secure:Url"] = $"https://127.0.0.1:{FreePort.Next()}",
             ["Kestrel:Endpoints:Secure:Certificate:Path"] = _dir.File("missing.crt"),
             ["Kestrel:Endpoints:Secure:Certificate:KeyPath"] = _dir.File("missing.key"),
-            ["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
         };
         await using var process = await StartActivatedAsync([FreePort.Next()], "Secure", backend.Url, settings);
 
@@ -165,6 +160,7 @@ public sealed class SocketActivationEndToEndTests : IDisposable
             start.ArgumentList.Add(arg);
         }
 
+        settings["Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}";
         settings["DemoBackend:Enabled"] = "false";
         settings["Maintenance:PagePath"] = RepoPaths.MaintPage;
         settings["ReverseProxy:Clusters:app:Destinations:app:Address"] = backendUrl;
