@@ -10,7 +10,10 @@ public abstract class EndToEndTest : IAsyncLifetime
 
     private protected TestBackend Backend { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Backend = await TestBackend.StartAsync();
+    /// <summary>How the backend answers; null: 200 "backend ok" (see <see cref="TestBackend"/>).</summary>
+    private protected virtual Func<HttpContext, Task>? BackendHandler => null;
+
+    public async Task InitializeAsync() => Backend = await TestBackend.StartAsync(BackendHandler);
 
     public async Task DisposeAsync()
     {

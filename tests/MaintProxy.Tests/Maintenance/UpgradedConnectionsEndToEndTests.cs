@@ -10,23 +10,14 @@ namespace MaintProxy.Tests.Maintenance;
 /// WebSockets through the real proxy to a real Kestrel backend: they never finish by themselves, so
 /// the switch must close the ones it covers, or the backend would keep hearing from clients.
 /// </summary>
-public sealed class UpgradedConnectionsEndToEndTests : IAsyncLifetime
+public sealed class UpgradedConnectionsEndToEndTests : EndToEndTest
 {
-    private readonly TempDirectory _dir = new();
-    private TestBackend _backend = null!;
-
-    public async Task InitializeAsync() => _backend = await TestBackend.StartAsync(EchoWebSocketAsync);
-
-    public async Task DisposeAsync()
-    {
-        await _backend.DisposeAsync();
-        _dir.Dispose();
-    }
+    private protected override Func<HttpContext, Task> BackendHandler => EchoWebSocketAsync;
 
     [Fact]
     public async Task DownSh_ClosesWebSocketsBeforeItReturns_AndTheDrainEnds()
     {
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url);
+        await using var proxy = await StartProxyAsync();
         using var socket = await ConnectAsync(proxy);
         Assert.Equal("before", await EchoAsync(socket, "before"));
 
@@ -41,7 +32,7 @@ public sealed class UpgradedConnectionsEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task ReadOnlyWindow_LeavesWebSocketsOpen_AFullWindowThenClosesThem()
     {
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url);
+        await using var proxy = await StartProxyAsync();
         using var openedBefore = await ConnectAsync(proxy);
 
         var readOnly = await Scripts.DownAsync(proxy, "--read-only");

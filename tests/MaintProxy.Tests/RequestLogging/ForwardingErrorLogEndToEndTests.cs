@@ -8,25 +8,16 @@ namespace MaintProxy.Tests.RequestLogging;
 /// What the log says when a forwarding fails: a client that leaves mid-download is one request line
 /// (<c>client-error</c>), not also YARP's warning with a stack trace; a backend that fails keeps it.
 /// </summary>
-public sealed class ForwardingErrorLogEndToEndTests : IAsyncLifetime
+public sealed class ForwardingErrorLogEndToEndTests : EndToEndTest
 {
     private const string HttpForwarderLevelKey = "Serilog:MinimumLevel:Override:Yarp.ReverseProxy.Forwarder.HttpForwarder";
 
-    private readonly TempDirectory _dir = new();
-    private TestBackend _backend = null!;
-
-    public async Task InitializeAsync() => _backend = await TestBackend.StartAsync(StreamSlowlyAsync);
-
-    public async Task DisposeAsync()
-    {
-        await _backend.DisposeAsync();
-        _dir.Dispose();
-    }
+    private protected override Func<HttpContext, Task> BackendHandler => StreamSlowlyAsync;
 
     [Fact]
     public async Task ClientLeavesMidDownload_OneRequestLine_NoWarning()
     {
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url);
+        await using var proxy = await StartProxyAsync();
 
         await LeaveMidDownloadAsync(proxy.PublicPort);
 
@@ -38,7 +29,7 @@ public sealed class ForwardingErrorLogEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task ClientLeavesMidDownload_ForwarderAtDebug_YarpsLineIsKept()
     {
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url, new Dictionary<string, string> { [HttpForwarderLevelKey] = "Debug" });
+        await using var proxy = await StartProxyAsync(new Dictionary<string, string> { [HttpForwarderLevelKey] = "Debug" });
 
         await LeaveMidDownloadAsync(proxy.PublicPort);
 
@@ -49,7 +40,7 @@ public sealed class ForwardingErrorLogEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task BackendCutsTheConnection_WarningIsKept()
     {
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url);
+        await using var proxy = await StartProxyAsync();
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.GetStringAsync(proxy.PublicUrl + "/broken"));
