@@ -1,3 +1,4 @@
+using MaintProxy.Proxy;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -13,7 +14,7 @@ internal sealed class FastCgiForwarderHttpClientFactory(
     IOptions<FastCgiOptions> options,
     TimeProvider timeProvider) : IForwarderHttpClientFactory
 {
-    private readonly ForwarderHttpClientFactory _http = new(yarpLogger);
+    private readonly ForwarderHttpClientFactory _http = new HeaderBytesHttpClientFactory(yarpLogger);
 
     public HttpMessageInvoker CreateClient(ForwarderHttpClientContext context)
     {

@@ -28,8 +28,9 @@ internal static class FastCgiRequestEncoder
         var contentLength = 0;
         foreach (var (name, value) in parameters)
         {
+            var valueEncoding = ValueEncoding(name);
             var nameLength = Encoding.UTF8.GetByteCount(name);
-            var valueLength = Encoding.UTF8.GetByteCount(value);
+            var valueLength = valueEncoding.GetByteCount(value);
             var pairLength = LengthSize(nameLength) + LengthSize(valueLength) + nameLength + valueLength;
             if (pairLength > FastCgiProtocol.MaxContentLength)
             {
@@ -53,7 +54,7 @@ internal static class FastCgiRequestEncoder
             var offset = WriteLength(pair, nameLength);
             offset += WriteLength(pair[offset..], valueLength);
             offset += Encoding.UTF8.GetBytes(name, pair[offset..]);
-            Encoding.UTF8.GetBytes(value, pair[offset..]);
+            valueEncoding.GetBytes(value, pair[offset..]);
             contentLength += pairLength;
         }
 
@@ -77,6 +78,12 @@ internal static class FastCgiRequestEncoder
         content.CopyTo(buffer.Append(content.Length));
         EndRecord(buffer, type, recordStart, content.Length);
     }
+
+    // HTTP_* variables are request header values, which Kestrel reads one char per byte (Latin-1):
+    // written back the same way, they reach the application as the client sent them. Paths and the
+    // rest are decoded text, written as UTF-8.
+    private static Encoding ValueEncoding(string name) =>
+        name.StartsWith("HTTP_", StringComparison.Ordinal) ? Encoding.Latin1 : Encoding.UTF8;
 
     public static int LengthSize(int length) => length < 0x80 ? 1 : 4;
 

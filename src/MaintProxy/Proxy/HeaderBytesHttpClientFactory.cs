@@ -1,0 +1,28 @@
+using System.Text;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace MaintProxy.Proxy;
+
+/// <summary>
+/// YARP's client factory, sending and reading header values as Latin-1 like Kestrel does (see
+/// <see cref="HeaderBytesKestrelSetup"/>), unless a cluster names its own
+/// <c>HttpClient:RequestHeaderEncoding</c> or <c>ResponseHeaderEncoding</c>.
+/// </summary>
+internal sealed class HeaderBytesHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger) : ForwarderHttpClientFactory(logger)
+{
+    protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(handler);
+        base.ConfigureHandler(context, handler);
+        if (context.NewConfig.RequestHeaderEncoding is null)
+        {
+            handler.RequestHeaderEncodingSelector = static (_, _) => Encoding.Latin1;
+        }
+
+        if (context.NewConfig.ResponseHeaderEncoding is null)
+        {
+            handler.ResponseHeaderEncodingSelector = static (_, _) => Encoding.Latin1;
+        }
+    }
+}
