@@ -102,7 +102,15 @@ internal sealed class FastCgiConnectionPool : IDisposable
 
                 if (handed is not null)
                 {
-                    return (handed, true);
+                    // Checked here, not when it was handed over: a server that closes after END_REQUEST
+                    // (php-fpm after pm.max_requests) has had the most time to do so.
+                    if (handed.IsReusableWhenIdle())
+                    {
+                        return (handed, true);
+                    }
+
+                    // Its slot is this caller's now: a new connection takes it.
+                    handed.Dispose();
                 }
             }
 

@@ -143,6 +143,26 @@ public sealed class FastCgiConnectionPoolTests : IDisposable
     }
 
     [Fact]
+    public async Task AcquireAsync_WaiterHandedAConnectionTheServerClosed_OpensANewOne()
+    {
+        using var pool = Pool(1);
+        var (first, _) = await pool.AcquireAsync(default);
+        var next = pool.AcquireAsync(default).AsTask();
+        Assert.True(await Eventually.TrueAsync(() => _accepted.Count == 1, Wait));
+        _accepted.First().Dispose();
+        Assert.True(await Eventually.TrueAsync(() => !first.IsReusableWhenIdle(), Wait));
+
+        pool.Release(first, reusable: true);
+        var (second, reused) = await next.WaitAsync(Wait);
+
+        Assert.NotSame(first, second);
+        Assert.False(reused);
+        Assert.True(first.IsDisposed);
+        Assert.Equal(1, pool.Count);
+        Assert.True(await Eventually.TrueAsync(() => _accepted.Count == 2, Wait));
+    }
+
+    [Fact]
     public async Task Retire_ClosesIdleNowAndBusyOnRelease()
     {
         var pool = Pool(2);
