@@ -128,13 +128,22 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
                     throw;
                 }
 
-                // A server may close a kept-alive connection at any time (php-fpm does after
-                // pm.max_requests); if it never answered, the request can go again on a new one.
-                if (reused && attempt == 0 && body.CanReplay && connection.Reader.BytesReceived == 0)
+                // A reused connection that closed with no answer was either closed by the server just
+                // before the request went (php-fpm after pm.max_requests; the pool checks for that when
+                // it hands a connection out, which makes it rare) or lost its worker while the script
+                // ran (request_terminate_timeout, a crash). Only a request that may run twice can go again.
+                if (reused && attempt == 0 && connection.Reader.BytesReceived == 0)
                 {
-                    FastCgiLog.RetryingStale(_logger, Settings.ClusterId, endpoint.Address, ex);
-                    await exchange.StdinDone;
-                    continue;
+                    if (!IsIdempotent(request.Method))
+                    {
+                        FastCgiLog.NotSendingAgain(_logger, Settings.ClusterId, endpoint.Address, request.Method.Method);
+                    }
+                    else if (body.CanReplay)
+                    {
+                        FastCgiLog.SendingAgain(_logger, Settings.ClusterId, endpoint.Address, request.Method.Method, ex);
+                        await exchange.StdinDone;
+                        continue;
+                    }
                 }
 
                 throw ex as HttpRequestException ?? new HttpRequestException(
@@ -194,6 +203,10 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
 
         return null;
     }
+
+    /// <summary>RFC 9110 §9.2.2: running the request twice has the effect of running it once.</summary>
+    private static bool IsIdempotent(HttpMethod method) =>
+        method.Method is "GET" or "HEAD" or "OPTIONS" or "TRACE" or "PUT" or "DELETE";
 
     private static HttpResponseMessage Refuse(HttpRequestMessage request, HttpStatusCode status) =>
         new(status) { RequestMessage = request, Content = new ByteArrayContent([]) };

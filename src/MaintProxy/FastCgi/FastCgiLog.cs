@@ -11,12 +11,15 @@ internal static partial class FastCgiLog
     [LoggerMessage(4003, LogLevel.Debug, "FastCGI connection {Destination} opened for cluster {ClusterId}")]
     public static partial void ConnectionOpened(ILogger logger, string clusterId, string destination);
 
-    [LoggerMessage(4004, LogLevel.Debug, "FastCGI connection {Destination} for cluster {ClusterId} was closed by the server while idle; retrying on a new connection")]
-    public static partial void RetryingStale(ILogger logger, string clusterId, string destination, Exception exception);
+    [LoggerMessage(4004, LogLevel.Debug, "FastCGI connection {Destination} for cluster {ClusterId} closed with no answer to the {Method} request it was reused for; sending it again on another connection, as its method is idempotent (the application may have run it once already)")]
+    public static partial void SendingAgain(ILogger logger, string clusterId, string destination, string method, Exception exception);
 
     [LoggerMessage(4005, LogLevel.Debug, "FastCGI request to {Destination} for cluster {ClusterId} ended without a clean END_REQUEST; connection closed")]
     public static partial void Aborted(ILogger logger, string clusterId, string destination);
 
     [LoggerMessage(4006, LogLevel.Information, "FastCGI transport for cluster {ClusterId} replaced by a new configuration; its connections close")]
     public static partial void ClientRetired(ILogger logger, string clusterId);
+
+    [LoggerMessage(4007, LogLevel.Debug, "FastCGI connection {Destination} for cluster {ClusterId} closed with no answer to the {Method} request it was reused for; not sent again, as the application may have run it")]
+    public static partial void NotSendingAgain(ILogger logger, string clusterId, string destination, string method);
 }

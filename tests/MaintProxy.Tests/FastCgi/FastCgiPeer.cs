@@ -36,8 +36,12 @@ internal sealed class FastCgiPeer : IAsyncDisposable
 
     public static string PhpScripts => Path.Combine(AppContext.BaseDirectory, "FastCgi", "php");
 
-    /// <summary>php-fpm 8.2 with <c>pm = static</c>, its status page at /status and ping at /ping.</summary>
-    public static async Task<FastCgiPeer> StartPhpFpmAsync(TempDirectory dir, int workers = 4, bool unixSocket = false, int maxRequests = 0)
+    /// <summary>
+    /// php-fpm 8.2 with <c>pm = static</c>, its status page at /status and ping at /ping;
+    /// <paramref name="poolSettings"/> are more lines for its pool section.
+    /// </summary>
+    public static async Task<FastCgiPeer> StartPhpFpmAsync(TempDirectory dir, int workers = 4, bool unixSocket = false, int maxRequests = 0,
+        string poolSettings = "")
     {
         var (listen, address, endPoint) = Listen(dir, unixSocket, "php-fpm.sock");
         var config = dir.File("php-fpm.conf");
@@ -61,6 +65,7 @@ internal sealed class FastCgiPeer : IAsyncDisposable
             php_admin_value[display_errors] = off
             php_admin_value[post_max_size] = 64M
             php_admin_value[max_execution_time] = 30
+            {poolSettings}
 
             """);
         var start = new ProcessStartInfo("php-fpm8.2");

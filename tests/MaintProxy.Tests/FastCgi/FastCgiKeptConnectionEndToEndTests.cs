@@ -1,0 +1,71 @@
+using System.Net;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.FastCgi;
+
+/// <summary>Kept-alive connections to a real php-fpm that closes them, or whose workers die or run on, under the proxy.</summary>
+public sealed class FastCgiKeptConnectionEndToEndTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _dir.Dispose();
+    }
+
+    [Theory]
+    [InlineData("POST", 1)]
+    [InlineData("PATCH", 1)]
+    [InlineData("PUT", 2)]
+    public async Task WorkerKilledMidScript_OnAKeptConnection_OnlyAnIdempotentRequestRunsAgain(string method, int runs)
+    {
+        // php-fpm kills a worker whose script runs past request_terminate_timeout: the connection
+        // closes with no answer, although the script ran.
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 2, poolSettings: "request_terminate_timeout = 1s");
+        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 2, TimeSpan.FromSeconds(20));
+        using (var warm = await _client.GetAsync(proxy.PublicUrl + "/hello.php"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        var runsFile = _dir.File("runs.txt");
+        using var request = new HttpRequestMessage(new HttpMethod(method), $"{proxy.PublicUrl}/append.php?s=5&file={Uri.EscapeDataString(runsFile)}")
+        {
+            Content = new StringContent("order=1"),
+        };
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(runs, File.ReadAllLines(runsFile).Length);
+        var logged = runs == 1 ? $"no answer to the {method} request it was reused for; not sent again" : $"no answer to the {method} request it was reused for; sending it again";
+        Assert.True(await proxy.WaitForOutputAsync(logged, TimeSpan.FromSeconds(5)), proxy.Output);
+    }
+
+    [Fact]
+    public async Task KeptConnectionClosedAfterMaxRequests_APostStillSucceeds()
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1, maxRequests: 2);
+        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 1, TimeSpan.FromSeconds(10));
+        var port = ((IPEndPoint)fpm.EndPoint).Port;
+        var workers = new HashSet<string>();
+
+        for (var i = 0; i < 6; i++)
+        {
+            using var content = new FormUrlEncodedContent([new("order", i.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+            using var response = await _client.PostAsync(proxy.PublicUrl + "/hello.php", content);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            workers.Add(await response.Content.ReadAsStringAsync());
+            if (i % 2 == 1)
+            {
+                // The worker has served its pm.max_requests: it closes the connection the proxy keeps.
+                Assert.True(await Eventually.TrueAsync(() => LoopbackConnections.ClientPortsTo(port, establishedOnly: true).Count == 0, TimeSpan.FromSeconds(5)),
+                    "php-fpm did not close the kept connection");
+            }
+        }
+
+        Assert.Equal(3, workers.Count);
+    }
+}
