@@ -4,7 +4,8 @@ namespace MaintProxy.FastCgi;
 /// The connections to one FastCGI endpoint. Never more than <c>maxConnections</c> are open or
 /// opening: a php-fpm worker serves one connection at a time and stays on a kept-alive one, so a
 /// connection beyond the worker count would wait in the server's accept queue. Excess requests wait
-/// here instead, first come first served, for as long as their cancellation token allows.
+/// here instead, first come first served, for as long as their cancellation token allows. The
+/// connection idle the longest is handed out first, and each is checked as it is taken.
 /// </summary>
 internal sealed class FastCgiConnectionPool : IDisposable
 {
@@ -66,8 +67,10 @@ internal sealed class FastCgiConnectionPool : IDisposable
             {
                 if (_idle.Count > 0)
                 {
-                    idle = _idle[^1];
-                    _idle.RemoveAt(_idle.Count - 1);
+                    // The one idle the longest: a worker whose script runs on after fastcgi_finish_request()
+                    // has sent END_REQUEST but cannot take the next request yet; the others have had longer to finish.
+                    idle = _idle[0];
+                    _idle.RemoveAt(0);
                 }
                 else if (_count < MaxConnections)
                 {

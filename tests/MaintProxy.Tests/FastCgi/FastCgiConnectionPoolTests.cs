@@ -163,6 +163,36 @@ public sealed class FastCgiConnectionPoolTests : IDisposable
     }
 
     [Fact]
+    public async Task AcquireAsync_TakesTheConnectionIdleTheLongest_PassingOverOnePastTheIdleTimeout()
+    {
+        var clock = new ManualClock();
+        using var pool = new FastCgiConnectionPool(3, TimeSpan.FromMinutes(1), clock,
+            token => FastCgiConnection.ConnectAsync(_endpoint, TimeSpan.FromSeconds(5), token));
+        var (a, _) = await pool.AcquireAsync(default);
+        var (b, _) = await pool.AcquireAsync(default);
+        var (c, _) = await pool.AcquireAsync(default);
+        pool.Release(a, reusable: true);
+        clock.Advance(TimeSpan.FromSeconds(20));
+        pool.Release(b, reusable: true);
+        clock.Advance(TimeSpan.FromSeconds(20));
+        pool.Release(c, reusable: true);
+
+        var (first, _) = await pool.AcquireAsync(default);
+        Assert.Same(a, first);
+        pool.Release(first, reusable: true);
+
+        // b has been idle 70 s, c and a 50 s.
+        clock.Advance(TimeSpan.FromSeconds(50));
+        var (second, reused) = await pool.AcquireAsync(default);
+
+        Assert.Same(c, second);
+        Assert.True(reused);
+        Assert.True(b.IsDisposed);
+        Assert.Equal(2, pool.Count);
+        Assert.Equal(1, pool.IdleCount);
+    }
+
+    [Fact]
     public async Task Retire_ClosesIdleNowAndBusyOnRelease()
     {
         var pool = Pool(2);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using MaintProxy.Tests.Infrastructure;
 
@@ -67,5 +68,35 @@ public sealed class FastCgiKeptConnectionEndToEndTests : IDisposable
         }
 
         Assert.Equal(3, workers.Count);
+    }
+
+    [Fact]
+    public async Task ScriptRunningOnAfterFastCgiFinishRequest_TheNextRequestGoesToAnIdleWorker()
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 2);
+        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 2, TimeSpan.FromSeconds(10));
+        var port = ((IPEndPoint)fpm.EndPoint).Port;
+        var warm = await Task.WhenAll(_client.GetAsync(proxy.PublicUrl + "/sleep.php?s=1"), _client.GetAsync(proxy.PublicUrl + "/sleep.php?s=1"));
+        foreach (var response in warm)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            response.Dispose();
+        }
+
+        Assert.Equal(2, LoopbackConnections.ClientPortsTo(port, establishedOnly: true).Count);
+
+        // php-fpm sends END_REQUEST at fastcgi_finish_request(); the worker stays with the script, and
+        // with the connection the proxy got back.
+        using (var finished = await _client.GetAsync(proxy.PublicUrl + "/finish.php?s=3"))
+        {
+            Assert.Equal("finished", await finished.Content.ReadAsStringAsync());
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using var next = await _client.GetAsync(proxy.PublicUrl + "/hello.php");
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.True(elapsed < TimeSpan.FromSeconds(1), $"the next request took {elapsed.TotalMilliseconds:0} ms");
     }
 }

@@ -196,7 +196,10 @@ public sealed class PhpFpmEndToEndTests(PhpFpmFixture fixture) : IClassFixture<P
 
         var opened = LoopbackConnections.ClientPortsTo(port).Except(before).ToList();
         Assert.True(opened.Count <= 1, $"{opened.Count} new connections to php-fpm for 100 sequential requests");
-        Assert.True(workers.Count <= 2, $"{workers.Count} different workers answered: {string.Join(", ", workers)}");
+
+        // The pool takes the connection idle the longest, so the requests go round the kept ones; each keeps its worker.
+        var kept = LoopbackConnections.ClientPortsTo(port, establishedOnly: true).Count;
+        Assert.True(workers.Count <= kept, $"{workers.Count} different workers answered over {kept} kept connections: {string.Join(", ", workers)}");
     }
 
     [Fact]
