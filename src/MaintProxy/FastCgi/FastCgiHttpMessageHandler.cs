@@ -59,6 +59,7 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
         request.Options.TryGetValue(FastCgiRequestOptions.HttpContext, out var context);
         var body = await FastCgiRequestBody.PrepareAsync(request.Content, context?.Request.ContentLength == 0,
             _options.MaxBufferedRequestBodyBytes, _options.BufferRequestBodies, cancellationToken);
+        var bodySent = Task.CompletedTask;
         try
         {
             if (body.TooLarge)
@@ -72,12 +73,15 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
                 return Refuse(request, HttpStatusCode.BadRequest);
             }
 
-            return await SendOnPoolAsync(request, GetPool(endpoint), endpoint, parameters, body, cancellationToken);
+            HttpResponseMessage response;
+            (response, bodySent) = await SendOnPoolAsync(request, GetPool(endpoint), endpoint, parameters, body, cancellationToken);
+            return response;
         }
-        catch
+        finally
         {
-            body.Dispose();
-            throw;
+            // Every way out releases the body (a temporary file past 64 KiB): at once, or once it has gone to the server.
+            _ = bodySent.ContinueWith(static (_, state) => ((FastCgiRequestBody)state!).Dispose(), body,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -91,8 +95,9 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
         base.Dispose(disposing);
     }
 
-    private async Task<HttpResponseMessage> SendOnPoolAsync(HttpRequestMessage request, FastCgiConnectionPool pool, FastCgiEndpoint endpoint,
-        List<KeyValuePair<string, string>> parameters, FastCgiRequestBody body, CancellationToken cancellationToken)
+    /// <summary>Sends the request on a pooled connection; <c>BodySent</c> completes once nothing reads the body any more.</summary>
+    private async Task<(HttpResponseMessage Response, Task BodySent)> SendOnPoolAsync(HttpRequestMessage request, FastCgiConnectionPool pool,
+        FastCgiEndpoint endpoint, List<KeyValuePair<string, string>> parameters, FastCgiRequestBody body, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -106,21 +111,14 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
             try
             {
                 var response = await exchange.SendAsync(request, parameters, body, cancellationToken);
-                if (!body.IsEmpty)
-                {
-                    _ = exchange.StdinDone.ContinueWith(static (_, state) => ((FastCgiRequestBody)state!).Dispose(), body,
-                        CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-
-                return response;
+                return (response, exchange.StdinDone);
             }
             catch (Exception ex)
             {
                 exchange.Abort();
                 if (ex is FastCgiParamsTooLargeException)
                 {
-                    body.Dispose();
-                    return Refuse(request, HttpStatusCode.RequestHeaderFieldsTooLarge);
+                    return (Refuse(request, HttpStatusCode.RequestHeaderFieldsTooLarge), Task.CompletedTask);
                 }
 
                 if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)

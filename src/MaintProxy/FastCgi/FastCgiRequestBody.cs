@@ -60,8 +60,16 @@ internal sealed class FastCgiRequestBody : IDisposable
         {
             await content.CopyToAsync(buffered, cancellationToken);
         }
-        catch (Exception) when (buffered.Exceeded)
+        catch (Exception)
         {
+            // Past the cap, or the client left mid-upload: the temporary file closes now, not at a GC.
+            await buffered.DisposeAsync();
+            if (buffered.Exceeded)
+            {
+                return TooLargeBody;
+            }
+
+            throw;
         }
 
         if (buffered.Exceeded)

@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.FastCgi;
@@ -114,6 +117,60 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Buffered_UploadsAbortedMidway_LeaveNoBodyFileOpen()
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
+        await using var proxy = await StartProxyAsync(fpm, buffer: true);
+        var head = $"POST /upload.php HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {UploadBytes}\r\n\r\n";
+        var start = RandomNumberGenerator.GetBytes(2 * SentBeforeStalling);
+        using var closed = await StartRawRequestAsync(proxy, head, start);
+        using var reset = await StartRawRequestAsync(proxy, head, start);
+        Assert.True(await Eventually.TrueAsync(() => OpenBodyFiles(proxy).Length == 2, TimeSpan.FromSeconds(10)),
+            "the stalled bodies are not in temporary files");
+
+        closed.Client.Shutdown(SocketShutdown.Send);
+        reset.Client.LingerState = new LingerOption(true, 0);
+        reset.Close();
+
+        Assert.True(await Eventually.TrueAsync(() => OpenBodyFiles(proxy).Length == 0, TimeSpan.FromSeconds(5)),
+            $"{OpenBodyFiles(proxy).Length} body file(s) still open after their clients left");
+        using var after = await _client.GetAsync(proxy.PublicUrl + "/hello.php");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("backslash in the path", 400)]
+    [InlineData("chunked body over the cap", 413)]
+    [InlineData("header too large for a FastCGI record", 431)]
+    public async Task Buffered_BodyOfARefusedRequest_IsNotLeftOpen(string refusal, int status)
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
+        await using var proxy = await StartProxyAsync(fpm, buffer: true, new Dictionary<string, string>
+        {
+            ["Kestrel:Limits:MaxRequestHeadersTotalSize"] = "262144",
+        });
+        var chunked = refusal.StartsWith("chunked", StringComparison.Ordinal);
+        var target = refusal.StartsWith("backslash", StringComparison.Ordinal) ? "/a%5Cb.php" : "/upload.php";
+        var header = refusal.StartsWith("header", StringComparison.Ordinal) ? $"X-Big: {new string('x', 70_000)}\r\n" : "";
+        var framing = chunked ? "Transfer-Encoding: chunked" : $"Content-Length: {UploadBytes}";
+        var head = $"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{header}{framing}\r\n\r\n";
+        var body = RandomNumberGenerator.GetBytes(chunked ? UploadBytes + SentBeforeStalling : UploadBytes);
+        using var client = await StartRawRequestAsync(proxy, head, Frame(body.AsSpan(0, 2 * SentBeforeStalling), chunked));
+        Assert.True(await Eventually.TrueAsync(() => OpenBodyFiles(proxy).Length == 1, TimeSpan.FromSeconds(10)),
+            "the stalled body is not in a temporary file");
+
+        await client.GetStream().WriteAsync(Frame(body.AsSpan(2 * SentBeforeStalling), chunked));
+        if (chunked)
+        {
+            await client.GetStream().WriteAsync("0\r\n\r\n"u8.ToArray());
+        }
+
+        Assert.Equal(status, await ReadStatusAsync(client));
+        Assert.True(await Eventually.TrueAsync(() => OpenBodyFiles(proxy).Length == 0, TimeSpan.FromSeconds(5)),
+            $"the body of the request answered {status} is still open");
+    }
+
+    [Fact]
     public async Task Streamed_BodyWithLengthOverTheBufferCap_StillReachesPhp()
     {
         await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
@@ -133,17 +190,57 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
             .Where(target => target.Contains("maintproxy-body-", StringComparison.Ordinal))
             .ToArray();
 
+    /// <summary>Sends a request head and the start of its body on a connection of its own; the test sends the rest, or leaves.</summary>
+    private static async Task<TcpClient> StartRawRequestAsync(ProxyProcess proxy, string head, byte[] bodyStart)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, proxy.PublicPort);
+        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(head));
+        await client.GetStream().WriteAsync(bodyStart);
+        return client;
+    }
+
+    private static byte[] Frame(ReadOnlySpan<byte> part, bool chunked) =>
+        chunked ? [.. Encoding.ASCII.GetBytes($"{part.Length:x}\r\n"), .. part, .. "\r\n"u8] : part.ToArray();
+
+    /// <summary>The status code of the response's first line.</summary>
+    private static async Task<int> ReadStatusAsync(TcpClient client)
+    {
+        var buffer = new byte[4096];
+        var received = 0;
+        while (received < buffer.Length)
+        {
+            var read = await client.GetStream().ReadAsync(buffer.AsMemory(received)).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            if (read == 0)
+            {
+                break;
+            }
+
+            received += read;
+            var text = Encoding.ASCII.GetString(buffer, 0, received);
+            if (text.Contains("\r\n", StringComparison.Ordinal))
+            {
+                return int.Parse(text.Split(' ')[1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException("no status line came back: " + Encoding.ASCII.GetString(buffer, 0, received));
+    }
+
     private static async Task<int> InFlightAsync(ProxyProcess proxy)
     {
         var status = await proxy.StatusAsync();
         return status.GetProperty("inFlight").TryGetProperty("app", out var count) ? count.GetInt32() : 0;
     }
 
-    private Task<ProxyProcess> StartProxyAsync(FastCgiPeer fpm, bool buffer) =>
-        FastCgiProxy.StartAsync(_dir, fpm, maxConnections: 1, TimeSpan.FromSeconds(20), new Dictionary<string, string>
+    private Task<ProxyProcess> StartProxyAsync(FastCgiPeer fpm, bool buffer, Dictionary<string, string>? extra = null)
+    {
+        var settings = new Dictionary<string, string>(extra ?? [])
         {
             ["FastCgi:BufferRequestBodies"] = buffer ? "true" : "false",
             // Small, so that the streamed upload below is over it.
-            ["FastCgi:MaxBufferedRequestBodyBytes"] = UploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+            ["FastCgi:MaxBufferedRequestBodyBytes"] = UploadBytes.ToString(CultureInfo.InvariantCulture),
+        };
+        return FastCgiProxy.StartAsync(_dir, fpm, maxConnections: 1, TimeSpan.FromSeconds(20), settings);
+    }
 }
