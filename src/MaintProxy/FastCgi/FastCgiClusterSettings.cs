@@ -40,20 +40,23 @@ internal sealed record FastCgiClusterSettings(
         }
 
         var pattern = metadata.GetValueOrDefault(FastCgiMetadata.SplitPathInfo, FastCgiMetadata.DefaultSplitPathInfo);
-        Regex split;
-        try
+        if (!TryCreate(pattern, out var split, out var patternError))
         {
-            split = new Regex(pattern, RegexOptions.CultureInvariant, RegexTimeout);
-        }
-        catch (ArgumentException ex)
-        {
-            error = $"metadata '{FastCgiMetadata.SplitPathInfo}' is not a valid regular expression ('{pattern}'): {ex.Message}";
+            error = $"metadata '{FastCgiMetadata.SplitPathInfo}' is not a valid regular expression ('{pattern}'): {patternError}";
             return false;
         }
 
         if (split.GetGroupNumbers().Length < 3)
         {
             error = $"metadata '{FastCgiMetadata.SplitPathInfo}' needs two capture groups, the script name and the path info, like '{FastCgiMetadata.DefaultSplitPathInfo}'; '{pattern}' has {split.GetGroupNumbers().Length - 1}";
+            return false;
+        }
+
+        // The pattern must match the whole path, not a part of it: in .NET '$' also matches before a
+        // final '\n', so '^(.+?\.php)(/.*)?$' alone would run /x.php for the path "/x.php\n".
+        if (!TryCreate($@"\A(?:{pattern})\z", out split, out var wrapError))
+        {
+            error = $"metadata '{FastCgiMetadata.SplitPathInfo}' ('{pattern}') cannot be made to match whole paths: {wrapError}";
             return false;
         }
 
@@ -99,6 +102,22 @@ internal sealed record FastCgiClusterSettings(
         settings = new FastCgiClusterSettings(clusterId, documentRoot.TrimEnd('/'), index, split, frontController, keepConn, extra);
         error = null;
         return true;
+    }
+
+    private static bool TryCreate(string pattern, [NotNullWhen(true)] out Regex? regex, [NotNullWhen(false)] out string? error)
+    {
+        try
+        {
+            regex = new Regex(pattern, RegexOptions.CultureInvariant, RegexTimeout);
+            error = null;
+            return true;
+        }
+        catch (ArgumentException ex)
+        {
+            regex = null;
+            error = ex.Message;
+            return false;
+        }
     }
 
     private static bool IsKnownKey(string key) =>

@@ -41,6 +41,14 @@ public sealed class PhpFpmEndToEndTests(PhpFpmFixture fixture) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Get_ScriptNameWithEncodedTrailingNewline_DoesNotRunTheScript()
+    {
+        using var response = await Client.GetAsync("/info.php%0a");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Post_Form_FieldsReachPhp()
     {
         using var content = new FormUrlEncodedContent([new("name", "Zoë"), new("qty", "3")]);
