@@ -13,12 +13,15 @@ internal static class CgiParamsBuilder
 {
     private const string ServerSoftware = "MaintProxy";
 
-    /// <summary>False when the path could leave the document root; the request is then refused.</summary>
+    /// <summary>
+    /// False when the path names no script to run or could leave the document root; the request is
+    /// then refused with <paramref name="refusal"/>.
+    /// </summary>
     public static bool TryBuild(FastCgiClusterSettings settings, HttpRequestMessage request, string escapedPath,
-        string contentLength, List<KeyValuePair<string, string>> parameters)
+        string contentLength, List<KeyValuePair<string, string>> parameters, out HttpStatusCode refusal)
     {
         var path = Uri.UnescapeDataString(escapedPath);
-        if (!CgiScript.TryResolve(path, settings, out var script))
+        if (!CgiScript.TryResolve(path, settings, out var script, out refusal))
         {
             return false;
         }

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace MaintProxy.FastCgi;
 
 /// <summary>Which script a request runs, and the rest of its path.</summary>
@@ -7,11 +9,13 @@ internal readonly record struct CgiScript(string ScriptName, string PathInfo)
     /// Resolves a decoded request path the way the usual nginx setup does: a path the split-path-info
     /// pattern matches names a script and its path info; otherwise the front controller runs, when
     /// there is one; otherwise a path ending in '/' gets the index file, and any other path is passed
-    /// on as it is for the server to refuse. False for paths that could leave the document root.
+    /// on as it is for the server to refuse. False, with the status to answer, for paths that could
+    /// leave the document root (400) and script names with an empty segment (404).
     /// </summary>
-    public static bool TryResolve(string path, FastCgiClusterSettings settings, out CgiScript script)
+    public static bool TryResolve(string path, FastCgiClusterSettings settings, out CgiScript script, out HttpStatusCode refusal)
     {
         script = default;
+        refusal = HttpStatusCode.BadRequest;
         if (!IsSafe(path))
         {
             return false;
@@ -21,7 +25,7 @@ internal readonly record struct CgiScript(string ScriptName, string PathInfo)
         if (match.Success && match.Groups[1].Length > 0)
         {
             script = new CgiScript(match.Groups[1].Value, match.Groups[2].Value);
-            return IsSafe(script.ScriptName);
+            return IsSafe(script.ScriptName) && IsRoutable(script.ScriptName, out refusal);
         }
 
         if (settings.FrontController is { } frontController)
@@ -31,6 +35,7 @@ internal readonly record struct CgiScript(string ScriptName, string PathInfo)
         else if (path.EndsWith('/'))
         {
             script = new CgiScript(path + settings.Index, "");
+            return IsRoutable(script.ScriptName, out refusal);
         }
         else
         {
@@ -38,6 +43,17 @@ internal readonly record struct CgiScript(string ScriptName, string PathInfo)
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A script name with an empty segment ("//x.php") is refused like an unknown script: the routes
+    /// were matched on the path as it is, so merging the slashes here, as nginx does before choosing a
+    /// location, would run a script that a route meant for "/x.php" never saw.
+    /// </summary>
+    private static bool IsRoutable(string scriptName, out HttpStatusCode refusal)
+    {
+        refusal = HttpStatusCode.NotFound;
+        return !scriptName.Contains("//", StringComparison.Ordinal);
     }
 
     private static bool IsSafe(string path)

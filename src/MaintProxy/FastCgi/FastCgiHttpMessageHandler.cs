@@ -68,9 +68,9 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
             }
 
             var parameters = new List<KeyValuePair<string, string>>(48);
-            if (!CgiParamsBuilder.TryBuild(Settings, request, escapedPath, body.ContentLength, parameters))
+            if (!CgiParamsBuilder.TryBuild(Settings, request, escapedPath, body.ContentLength, parameters, out var refusal))
             {
-                return Refuse(request, HttpStatusCode.BadRequest);
+                return Refuse(request, refusal);
             }
 
             HttpResponseMessage response;

@@ -95,7 +95,8 @@ public sealed class CgiParamsBuilderTests
     {
         var parameters = new List<KeyValuePair<string, string>>();
 
-        Assert.False(CgiParamsBuilder.TryBuild(Settings(), new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/"), escapedPath, "", parameters));
+        Assert.False(CgiParamsBuilder.TryBuild(Settings(), new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/"), escapedPath, "", parameters, out var refusal));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refusal);
     }
 
     internal static FastCgiClusterSettings Settings(params (string Key, string Value)[] extra)
@@ -113,7 +114,7 @@ public sealed class CgiParamsBuilderTests
     private static Dictionary<string, string> Build(FastCgiClusterSettings settings, HttpRequestMessage request, string escapedPath)
     {
         var parameters = new List<KeyValuePair<string, string>>();
-        Assert.True(CgiParamsBuilder.TryBuild(settings, request, escapedPath, "", parameters));
+        Assert.True(CgiParamsBuilder.TryBuild(settings, request, escapedPath, "", parameters, out _));
         Assert.Equal(parameters.Count, parameters.Select(p => p.Key).Distinct().Count());
         return parameters.ToDictionary();
     }

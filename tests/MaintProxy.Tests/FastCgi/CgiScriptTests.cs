@@ -1,3 +1,4 @@
+using System.Net;
 using MaintProxy.FastCgi;
 
 namespace MaintProxy.Tests.FastCgi;
@@ -11,7 +12,7 @@ public sealed class CgiScriptTests
     {
         var settings = CgiParamsBuilderTests.Settings(("FastCGI.FrontController", "/index.php"));
 
-        Assert.True(CgiScript.TryResolve(path, settings, out var script));
+        Assert.True(CgiScript.TryResolve(path, settings, out var script, out _));
 
         Assert.Equal(new CgiScript("/index.php", ""), script);
     }
@@ -24,7 +25,7 @@ public sealed class CgiScriptTests
     {
         var settings = CgiParamsBuilderTests.Settings(("FastCGI.SplitPathInfo", pattern), ("FastCGI.FrontController", "/index.php"));
 
-        Assert.True(CgiScript.TryResolve(path, settings, out var script));
+        Assert.True(CgiScript.TryResolve(path, settings, out var script, out _));
 
         Assert.Equal(new CgiScript("/index.php", ""), script);
     }
@@ -34,8 +35,30 @@ public sealed class CgiScriptTests
     {
         var settings = CgiParamsBuilderTests.Settings(("FastCGI.SplitPathInfo", @"(.+?\.php)(/.*)?"));
 
-        Assert.True(CgiScript.TryResolve("/x.phtml/a.php/b", settings, out var script));
+        Assert.True(CgiScript.TryResolve("/x.phtml/a.php/b", settings, out var script, out _));
 
         Assert.Equal(new CgiScript("/x.phtml/a.php", "/b"), script);
+    }
+
+    [Theory]
+    [InlineData("//env.php", "")]
+    [InlineData("/a//env.php/tail", "")]
+    [InlineData("/docs//", "")]
+    [InlineData("//env.php", "/index.php")]
+    public void TryResolve_ScriptNameWithAnEmptySegment_IsNotFound(string path, string frontController)
+    {
+        var settings = CgiParamsBuilderTests.Settings(("FastCGI.FrontController", frontController));
+
+        Assert.False(CgiScript.TryResolve(path, settings, out _, out var refusal));
+
+        Assert.Equal(HttpStatusCode.NotFound, refusal);
+    }
+
+    [Fact]
+    public void TryResolve_EmptySegmentInThePathInfo_RunsTheScript()
+    {
+        Assert.True(CgiScript.TryResolve("/env.php//tail", CgiParamsBuilderTests.Settings(), out var script, out _));
+
+        Assert.Equal(new CgiScript("/env.php", "//tail"), script);
     }
 }

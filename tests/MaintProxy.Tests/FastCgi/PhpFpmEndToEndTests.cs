@@ -48,6 +48,17 @@ public sealed class PhpFpmEndToEndTests(PhpFpmFixture fixture) : IClassFixture<P
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("//info.php")]
+    [InlineData("//info.php/tail")]
+    public async Task Get_ScriptNameWithAnEmptySegment_Is404WithoutAskingPhpFpm(string path)
+    {
+        using var response = await Client.GetAsync(new Uri(fixture.Proxy.PublicUrl + path));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain(FastCgiPeer.AccessLog(fixture.Dir), line => line.Contains("//info.php", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Post_Form_FieldsReachPhp()
     {
