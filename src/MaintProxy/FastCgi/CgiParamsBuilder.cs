@@ -28,7 +28,7 @@ internal static class CgiParamsBuilder
 
         request.Options.TryGetValue(FastCgiRequestOptions.HttpContext, out var context);
         var uri = request.RequestUri!;
-        var query = uri.Query.Length > 0 ? uri.Query[1..] : "";
+        var query = RawQuery(uri);
 
         parameters.Add(new("GATEWAY_INTERFACE", "CGI/1.1"));
         parameters.Add(new("SERVER_SOFTWARE", ServerSoftware));
@@ -44,7 +44,7 @@ internal static class CgiParamsBuilder
             parameters.Add(new("PATH_TRANSLATED", settings.DocumentRoot + script.PathInfo));
         }
 
-        parameters.Add(new("REQUEST_URI", RequestUri(context, escapedPath, uri.Query)));
+        parameters.Add(new("REQUEST_URI", RequestUri(context, escapedPath, query)));
         parameters.Add(new("DOCUMENT_URI", script.ScriptName + script.PathInfo));
         parameters.Add(new("DOCUMENT_ROOT", settings.DocumentRoot));
         parameters.Add(new("SERVER_PROTOCOL", ServerProtocol(context)));
@@ -162,6 +162,18 @@ internal static class CgiParamsBuilder
     private static string ServerProtocol(HttpContext? context) =>
         context?.Request.Protocol is { Length: > 0 } protocol ? protocol : "HTTP/1.1";
 
+    /// <summary>
+    /// The query as the outgoing request was built, like nginx's <c>$args</c>: the client's bytes, or
+    /// what the route's query transforms made of them. Not <see cref="Uri.Query"/>, which is
+    /// canonicalized (<c>%41</c> decoded, a stray <c>%</c> and <c>"</c>, <c>&lt;</c>, <c>&gt;</c> escaped).
+    /// </summary>
+    private static string RawQuery(Uri uri)
+    {
+        var original = uri.OriginalString;
+        var mark = original.IndexOf('?', StringComparison.Ordinal);
+        return mark < 0 ? "" : original[(mark + 1)..];
+    }
+
     /// <summary>The client's own request target, like nginx's <c>$request_uri</c>.</summary>
     private static string RequestUri(HttpContext? context, string escapedPath, string query)
     {
@@ -177,6 +189,6 @@ internal static class CgiParamsBuilder
             return request.PathBase.Add(request.Path).ToUriComponent() + request.QueryString.ToUriComponent();
         }
 
-        return escapedPath + query;
+        return query.Length > 0 ? escapedPath + "?" + query : escapedPath;
     }
 }

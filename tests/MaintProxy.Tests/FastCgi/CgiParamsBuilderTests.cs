@@ -28,6 +28,17 @@ public sealed class CgiParamsBuilderTests
     }
 
     [Fact]
+    public void TryBuild_Query_IsPassedAsTheRequestWasBuiltNotCanonicalized()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/i.php?a=%41&c=%ZZ&q=\"x\"&r=<>");
+
+        var p = Build(Settings(), request, "/i.php");
+
+        Assert.Equal("a=%41&c=%ZZ&q=\"x\"&r=<>", p["QUERY_STRING"]);
+        Assert.Equal("/i.php?a=%41&c=%ZZ&q=\"x\"&r=<>", p["REQUEST_URI"]);
+    }
+
+    [Fact]
     public void TryBuild_DirectoryPath_GetsTheIndexFile()
     {
         var p = Build(Settings(), new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/docs/"), "/docs/");

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using MaintProxy.Tests.Infrastructure;
 
@@ -57,6 +59,32 @@ public sealed class PhpFpmEndToEndTests(PhpFpmFixture fixture) : IClassFixture<P
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.DoesNotContain(FastCgiPeer.AccessLog(fixture.Dir), line => line.Contains("//info.php", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Get_QueryAsTheClientSentIt_IsTheQueryString()
+    {
+        // Bytes an HttpClient would escape: sent as they are over a plain socket.
+        const string Query = "a=%41&c=%ZZ&q=\"x\"&r=<>";
+
+        var (status, body) = await RawGetAsync(fixture.Proxy.PublicPort, "/info.php?" + Query);
+
+        Assert.Equal(200, status);
+        var server = JsonDocument.Parse(body).RootElement.GetProperty("server");
+        Assert.Equal(Query, server.GetProperty("QUERY_STRING").GetString());
+        Assert.Equal("/info.php?" + Query, server.GetProperty("REQUEST_URI").GetString());
+    }
+
+    [Fact]
+    public async Task Get_RouteWithQueryTransform_QueryStringHasTheTransformsParameter()
+    {
+        using var response = await Client.GetAsync("/tagged/info.php?a=1");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var server = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("server");
+        Assert.Equal("/info.php", server.GetProperty("SCRIPT_NAME").GetString());
+        Assert.Equal("a=1&from=tagged", server.GetProperty("QUERY_STRING").GetString());
+        Assert.Equal("/tagged/info.php?a=1", server.GetProperty("REQUEST_URI").GetString());
     }
 
     [Fact]
@@ -265,5 +293,25 @@ public sealed class PhpFpmEndToEndTests(PhpFpmFixture fixture) : IClassFixture<P
         Assert.True(await Eventually.TrueAsync(
             () => FastCgiPeer.AccessLog(fixture.Dir).Any(line => line == "GET /ping 200"), TimeSpan.FromSeconds(10)),
             string.Join('\n', FastCgiPeer.AccessLog(fixture.Dir).TakeLast(20)));
+    }
+
+    /// <summary>One HTTP/1.0 GET with the target's bytes as given; the status and the body.</summary>
+    private static async Task<(int Status, string Body)> RawGetAsync(int port, string target)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n"));
+        using var received = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer)) > 0)
+        {
+            received.Write(buffer, 0, read);
+        }
+
+        var text = Encoding.UTF8.GetString(received.ToArray());
+        var headEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var status = int.Parse(text.AsSpan(9, 3), System.Globalization.CultureInfo.InvariantCulture);
+        return (status, text[(headEnd + 4)..]);
     }
 }

@@ -28,6 +28,12 @@ public sealed class PhpFpmFixture : IAsyncLifetime
             ["ReverseProxy:Clusters:app:HealthCheck:Active:Timeout"] = "00:00:02",
             ["ReverseProxy:Clusters:app:HealthCheck:Active:Path"] = "/ping",
             ["ReverseProxy:Clusters:app:HealthCheck:Active:Policy"] = "ConsecutiveFailures",
+            // A route whose transforms change the path and the query.
+            ["ReverseProxy:Routes:tagged:ClusterId"] = "app",
+            ["ReverseProxy:Routes:tagged:Match:Path"] = "/tagged/{**rest}",
+            ["ReverseProxy:Routes:tagged:Transforms:0:PathRemovePrefix"] = "/tagged",
+            ["ReverseProxy:Routes:tagged:Transforms:1:QueryValueParameter"] = "from",
+            ["ReverseProxy:Routes:tagged:Transforms:1:Append"] = "tagged",
             ["FastCgi:MaxBufferedRequestBodyBytes"] = BufferCap.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         Client.BaseAddress = new Uri(Proxy.PublicUrl);
