@@ -21,7 +21,8 @@ internal static class CgiParamsBuilder
         string contentLength, List<KeyValuePair<string, string>> parameters, out HttpStatusCode refusal)
     {
         var path = Uri.UnescapeDataString(escapedPath);
-        if (!CgiScript.TryResolve(path, settings, out var script, out refusal))
+        var probe = request.Options.TryGetValue(FastCgiRequestOptions.HealthProbe, out var isProbe) && isProbe;
+        if (!CgiScript.TryResolve(path, settings, probe, out var script, out refusal))
         {
             return false;
         }

@@ -8,11 +8,14 @@ internal readonly record struct CgiScript(string ScriptName, string PathInfo)
     /// <summary>
     /// Resolves a decoded request path the way the usual nginx setup does: a path the split-path-info
     /// pattern matches names a script and its path info; otherwise the front controller runs, when
-    /// there is one; otherwise a path ending in '/' gets the index file, and any other path is passed
-    /// on as it is for the server to refuse. False, with the status to answer, for paths that could
-    /// leave the document root (400) and script names with an empty segment (404).
+    /// there is one; otherwise a path ending in '/' gets the index file, and any other path names
+    /// nothing to run (404, without asking the server). A health probe's path that names no script and
+    /// does not end in '/' is passed on as it is, for the server's own pages such as php-fpm's
+    /// <c>ping.path</c>. False, with
+    /// the status to answer, for paths that could leave the document root (400), script names with an
+    /// empty segment and paths that name nothing to run (404).
     /// </summary>
-    public static bool TryResolve(string path, FastCgiClusterSettings settings, out CgiScript script, out HttpStatusCode refusal)
+    public static bool TryResolve(string path, FastCgiClusterSettings settings, bool probe, out CgiScript script, out HttpStatusCode refusal)
     {
         script = default;
         refusal = HttpStatusCode.BadRequest;
@@ -28,21 +31,28 @@ internal readonly record struct CgiScript(string ScriptName, string PathInfo)
             return IsSafe(script.ScriptName) && IsRoutable(script.ScriptName, out refusal);
         }
 
+        if (probe && !path.EndsWith('/'))
+        {
+            script = new CgiScript(path, "");
+            return true;
+        }
+
         if (settings.FrontController is { } frontController)
         {
             script = new CgiScript(frontController, "");
-        }
-        else if (path.EndsWith('/'))
-        {
-            script = new CgiScript(path + settings.Index, "");
-            return IsRoutable(script.ScriptName, out refusal);
-        }
-        else
-        {
-            script = new CgiScript(path, "");
+            return true;
         }
 
-        return true;
+        refusal = HttpStatusCode.NotFound;
+        if (!path.EndsWith('/'))
+        {
+            // Without a front controller nothing else is meant to run; passed on, such a path would
+            // reach php-fpm's status page (pm.status_path) from any client.
+            return false;
+        }
+
+        script = new CgiScript(path + settings.Index, "");
+        return IsRoutable(script.ScriptName, out refusal);
     }
 
     /// <summary>

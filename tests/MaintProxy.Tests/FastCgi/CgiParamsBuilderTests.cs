@@ -62,6 +62,19 @@ public sealed class CgiParamsBuilderTests
     }
 
     [Fact]
+    public void TryBuild_HealthProbe_PathIsTheScriptNameEvenWithAFrontController()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/ping");
+        request.Options.Set(FastCgiRequestOptions.HealthProbe, true);
+
+        var p = Build(Settings(("FastCGI.FrontController", "/index.php")), request, "/ping");
+
+        Assert.Equal("/ping", p["SCRIPT_NAME"]);
+        Assert.Equal("/srv/www/ping", p["SCRIPT_FILENAME"]);
+        Assert.Equal("/ping", p["REQUEST_URI"]);
+    }
+
+    [Fact]
     public void TryBuild_ProxyAndUnderscoreHeaders_AreDropped()
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/i.php");

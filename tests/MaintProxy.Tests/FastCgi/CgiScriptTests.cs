@@ -12,7 +12,7 @@ public sealed class CgiScriptTests
     {
         var settings = CgiParamsBuilderTests.Settings(("FastCGI.FrontController", "/index.php"));
 
-        Assert.True(CgiScript.TryResolve(path, settings, out var script, out _));
+        Assert.True(CgiScript.TryResolve(path, settings, probe: false, out var script, out _));
 
         Assert.Equal(new CgiScript("/index.php", ""), script);
     }
@@ -25,7 +25,7 @@ public sealed class CgiScriptTests
     {
         var settings = CgiParamsBuilderTests.Settings(("FastCGI.SplitPathInfo", pattern), ("FastCGI.FrontController", "/index.php"));
 
-        Assert.True(CgiScript.TryResolve(path, settings, out var script, out _));
+        Assert.True(CgiScript.TryResolve(path, settings, probe: false, out var script, out _));
 
         Assert.Equal(new CgiScript("/index.php", ""), script);
     }
@@ -35,7 +35,7 @@ public sealed class CgiScriptTests
     {
         var settings = CgiParamsBuilderTests.Settings(("FastCGI.SplitPathInfo", @"(.+?\.php)(/.*)?"));
 
-        Assert.True(CgiScript.TryResolve("/x.phtml/a.php/b", settings, out var script, out _));
+        Assert.True(CgiScript.TryResolve("/x.phtml/a.php/b", settings, probe: false, out var script, out _));
 
         Assert.Equal(new CgiScript("/x.phtml/a.php", "/b"), script);
     }
@@ -49,7 +49,7 @@ public sealed class CgiScriptTests
     {
         var settings = CgiParamsBuilderTests.Settings(("FastCGI.FrontController", frontController));
 
-        Assert.False(CgiScript.TryResolve(path, settings, out _, out var refusal));
+        Assert.False(CgiScript.TryResolve(path, settings, probe: false, out _, out var refusal));
 
         Assert.Equal(HttpStatusCode.NotFound, refusal);
     }
@@ -57,8 +57,35 @@ public sealed class CgiScriptTests
     [Fact]
     public void TryResolve_EmptySegmentInThePathInfo_RunsTheScript()
     {
-        Assert.True(CgiScript.TryResolve("/env.php//tail", CgiParamsBuilderTests.Settings(), out var script, out _));
+        Assert.True(CgiScript.TryResolve("/env.php//tail", CgiParamsBuilderTests.Settings(), probe: false, out var script, out _));
 
         Assert.Equal(new CgiScript("/env.php", "//tail"), script);
+    }
+
+    [Theory]
+    [InlineData("/status")]
+    [InlineData("/ping")]
+    [InlineData("/favicon.ico")]
+    [InlineData("/env.php\n")]
+    public void TryResolve_PathNamingNoScriptWithoutFrontController_IsNotFound(string path)
+    {
+        Assert.False(CgiScript.TryResolve(path, CgiParamsBuilderTests.Settings(), probe: false, out _, out var refusal));
+
+        Assert.Equal(HttpStatusCode.NotFound, refusal);
+    }
+
+    [Theory]
+    [InlineData("", "/ping", "/ping", "")]
+    [InlineData("/index.php", "/ping", "/ping", "")]
+    [InlineData("/index.php", "/health.php/deep", "/health.php", "/deep")]
+    [InlineData("/index.php", "/", "/index.php", "")]
+    [InlineData("", "/", "/index.php", "")]
+    public void TryResolve_HealthProbe_PathNamingNoScriptGoesAsItIs(string frontController, string path, string scriptName, string pathInfo)
+    {
+        var settings = CgiParamsBuilderTests.Settings(("FastCGI.FrontController", frontController));
+
+        Assert.True(CgiScript.TryResolve(path, settings, probe: true, out var script, out _));
+
+        Assert.Equal(new CgiScript(scriptName, pathInfo), script);
     }
 }

@@ -69,6 +69,8 @@ public sealed class FastCgiFailureEndToEndTests : IDisposable
         {
             ["ReverseProxy:Clusters:app:Metadata:Transport"] = "FastCGI",
             ["ReverseProxy:Clusters:app:Metadata:FastCGI.DocumentRoot"] = "/srv/www",
+            // Every path reaches the server, which answers by REQUEST_URI.
+            ["ReverseProxy:Clusters:app:Metadata:FastCGI.FrontController"] = "/index.php",
             ["ReverseProxy:Clusters:app:HttpClient:MaxConnectionsPerServer"] = "1",
         });
 

@@ -17,6 +17,8 @@ internal static class FastCgiProxy
             [Cluster + "HttpClient:MaxConnectionsPerServer"] = maxConnections.ToString(CultureInfo.InvariantCulture),
             [Cluster + "HttpRequest:ActivityTimeout"] = activityTimeout.ToString("c", CultureInfo.InvariantCulture),
             ["Serilog:MinimumLevel:Override:MaintProxy.FastCgi"] = "Debug",
+            // Each active probe's answer and the destination's health state.
+            ["Serilog:MinimumLevel:Override:Yarp.ReverseProxy.Health"] = "Information",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {

@@ -288,11 +288,30 @@ public sealed class PhpFpmEndToEndTests(PhpFpmFixture fixture) : IClassFixture<P
     }
 
     [Fact]
-    public async Task ActiveHealthCheck_ProbesPingPathThroughTheTransport()
+    public async Task ActiveHealthCheck_ProbesPingPathThroughTheTransport_DestinationIsHealthy()
     {
         Assert.True(await Eventually.TrueAsync(
             () => FastCgiPeer.AccessLog(fixture.Dir).Any(line => line == "GET /ping 200"), TimeSpan.FromSeconds(10)),
             string.Join('\n', FastCgiPeer.AccessLog(fixture.Dir).TakeLast(20)));
+        Assert.True(await fixture.Proxy.WaitForOutputAsync("Active health state of destination `app` on cluster `app` is set to 'Healthy'", TimeSpan.FromSeconds(10)),
+            fixture.Proxy.Output);
+    }
+
+    [Theory]
+    [InlineData("/status?full")]
+    [InlineData("/status?json&full")]
+    [InlineData("/ping")]
+    [InlineData("/favicon.ico")]
+    public async Task Get_PathNamingNoScript_Is404WithoutAskingPhpFpm(string target)
+    {
+        var before = FastCgiPeer.AccessLog(fixture.Dir).Length;
+
+        using var response = await Client.GetAsync(target);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("", await response.Content.ReadAsStringAsync());
+        var path = target.Split('?')[0];
+        Assert.DoesNotContain(FastCgiPeer.AccessLog(fixture.Dir).Skip(before), line => line.Contains(path, StringComparison.Ordinal));
     }
 
     /// <summary>One HTTP/1.0 GET with the target's bytes as given; the status and the body.</summary>
