@@ -7,13 +7,13 @@ internal readonly record struct CgiScript(string ScriptName, string PathInfo)
 {
     /// <summary>
     /// Resolves a decoded request path the way the usual nginx setup does: a path the split-path-info
-    /// pattern matches names a script and its path info; otherwise the front controller runs, when
-    /// there is one; otherwise a path ending in '/' gets the index file, and any other path names
+    /// pattern matches names a script and its path info; otherwise, when there is a front controller,
+    /// a path ending in '/' whose directory holds the index file runs it and any other path runs the
+    /// front controller; without one, a path ending in '/' gets the index file and any other path names
     /// nothing to run (404, without asking the server). A health probe's path that names no script and
     /// does not end in '/' is passed on as it is, for the server's own pages such as php-fpm's
-    /// <c>ping.path</c>. False, with
-    /// the status to answer, for paths that could leave the document root (400), script names with an
-    /// empty segment and paths that name nothing to run (404).
+    /// <c>ping.path</c>. False, with the status to answer, for paths that could leave the document root
+    /// (400), script names with an empty segment and paths that name nothing to run (404).
     /// </summary>
     public static bool TryResolve(string path, FastCgiClusterSettings settings, bool probe, out CgiScript script, out HttpStatusCode refusal)
     {
@@ -39,6 +39,14 @@ internal readonly record struct CgiScript(string ScriptName, string PathInfo)
 
         if (settings.FrontController is { } frontController)
         {
+            // try_files $uri/: a directory that holds the index file (WordPress's /wp-admin/) runs it,
+            // any other path the front controller. Only where the proxy sees the document root.
+            if (path.EndsWith('/') && File.Exists(settings.DocumentRoot + path + settings.Index))
+            {
+                script = new CgiScript(path + settings.Index, "");
+                return IsRoutable(script.ScriptName, out refusal);
+            }
+
             script = new CgiScript(frontController, "");
             return true;
         }

@@ -58,6 +58,11 @@ internal sealed class FastCgiForwarderHttpClientFactory(
         }
 
         FastCgiLog.ClientCreated(logger, context.ClusterId, settings.DocumentRoot, maxConnections, settings.KeepConn);
+        if (settings.FrontController is not null && !Directory.Exists(settings.DocumentRoot))
+        {
+            FastCgiLog.DocumentRootNotVisible(logger, context.ClusterId, settings.DocumentRoot, settings.Index);
+        }
+
         return new FastCgiInvoker(handler);
     }
 

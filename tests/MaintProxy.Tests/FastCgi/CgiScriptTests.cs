@@ -1,5 +1,6 @@
 using System.Net;
 using MaintProxy.FastCgi;
+using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.FastCgi;
 
@@ -87,5 +88,25 @@ public sealed class CgiScriptTests
         Assert.True(CgiScript.TryResolve(path, settings, probe: true, out var script, out _));
 
         Assert.Equal(new CgiScript(scriptName, pathInfo), script);
+    }
+
+    [Theory]
+    [InlineData("/wp-admin/", "/wp-admin/index.php")]
+    [InlineData("/wp-admin/network/", "/front.php")]
+    [InlineData("/empty/", "/front.php")]
+    [InlineData("/2024/05/hello/", "/front.php")]
+    [InlineData("/wp-admin", "/front.php")]
+    public void TryResolve_FrontController_FolderHoldingTheIndexFileRunsIt(string path, string scriptName)
+    {
+        using var root = new TempDirectory();
+        Directory.CreateDirectory(root.File("wp-admin/network"));
+        Directory.CreateDirectory(root.File("empty"));
+        File.WriteAllText(root.File("wp-admin/index.php"), "");
+        var metadata = new Dictionary<string, string> { ["FastCGI.DocumentRoot"] = root.Path, ["FastCGI.FrontController"] = "/front.php" };
+        Assert.True(FastCgiClusterSettings.TryParse("c", metadata, out var settings, out var error), error);
+
+        Assert.True(CgiScript.TryResolve(path, settings, probe: false, out var script, out _));
+
+        Assert.Equal(new CgiScript(scriptName, ""), script);
     }
 }

@@ -1,4 +1,5 @@
 using MaintProxy.FastCgi;
+using MaintProxy.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
@@ -65,6 +66,24 @@ public sealed class FastCgiForwarderHttpClientFactoryTests
 
         Assert.IsNotType<FastCgiInvoker>(second);
         Assert.True(((FastCgiInvoker)first).Handler.IsRetired);
+    }
+
+    [Fact]
+    public void CreateClient_FrontControllerAndADocumentRootTheProxyCannotSee_SaysFolderIndexFilesAreNotUsed()
+    {
+        var logs = new LogCapture();
+        var factory = new FastCgiForwarderHttpClientFactory(NullLogger<ForwarderHttpClientFactory>.Instance,
+            new Logger<FastCgiHttpMessageHandler>(new LoggerFactory([logs])), Options.Create(new FastCgiOptions()), TimeProvider.System);
+        using var visible = new TempDirectory();
+        var elsewhere = new Dictionary<string, string>(FastCgi) { ["FastCGI.DocumentRoot"] = "/no/such/root", ["FastCGI.FrontController"] = "/index.php" };
+        var here = new Dictionary<string, string>(FastCgi) { ["FastCGI.DocumentRoot"] = visible.Path, ["FastCGI.FrontController"] = "/index.php" };
+
+        using var first = factory.CreateClient(Context(elsewhere, 4));
+        using var second = factory.CreateClient(Context(here, 4));
+
+        var notVisible = logs.Entries.Where(e => e.EventId.Id == 4008).ToList();
+        var entry = Assert.Single(notVisible);
+        Assert.Contains("/no/such/root", entry.Message, StringComparison.Ordinal);
     }
 
     private static ForwarderHttpClientContext Context(Dictionary<string, string>? metadata, int? maxConnections,

@@ -47,6 +47,28 @@ public sealed class PhpFpmFrontControllerEndToEndTests(PhpFpmFrontControllerFixt
         Assert.StartsWith("front: no route for ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Get_FolderHoldingTheIndexFile_RunsItsIndexNotTheFrontController()
+    {
+        using var response = await Client.GetAsync("/wp-admin/?page=1");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("/wp-admin/index.php", json.GetProperty("script").GetString());
+        Assert.Equal("/wp-admin/?page=1", json.GetProperty("uri").GetString());
+    }
+
+    [Fact]
+    public async Task Get_PathEndingInSlashWithoutAFolder_RunsTheFrontController()
+    {
+        using var response = await Client.GetAsync("/blog/2024/hello/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("/front.php", json.GetProperty("script").GetString());
+        Assert.Equal("/blog/2024/hello/", json.GetProperty("uri").GetString());
+    }
+
     private static int Count(string text, string value)
     {
         var count = 0;
