@@ -1,7 +1,10 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace MaintProxy.Maintenance;
 
@@ -9,6 +12,8 @@ namespace MaintProxy.Maintenance;
 /// The secret and the cookie it earns. The sentinel holds only the secret's SHA-256; the cookie is
 /// <c>v1.{expiry}.{HMAC-SHA256(secret hash, expiry)}</c>, so it expires, cannot be forged without the
 /// secret, and stops working when the window gets a new secret. Comparisons take constant time.
+/// The cookie is found by its exact name, in every <c>Cookie</c> header, both to accept it and to
+/// remove it, so that what is accepted is always what is removed.
 /// </summary>
 internal static class BypassCredentials
 {
@@ -16,6 +21,7 @@ internal static class BypassCredentials
     public const string CookieName = "maintproxy_bypass";
     private const string CookiePrefix = CookieName + "=";
     private const string Version = "v1";
+    private const string MacLabel = "maintproxy-bypass|";
 
     public static bool IsSecret(ReadOnlySpan<char> candidate, byte[] secretHash)
     {
@@ -37,28 +43,52 @@ internal static class BypassCredentials
         return $"{Version}.{expiry}.{Mac(secretHash, expiry)}";
     }
 
-    public static bool IsValidCookie(string? value, byte[] secretHash, DateTimeOffset now)
+    /// <summary>True when one of the request's bypass cookies is valid.</summary>
+    public static bool HasValidCookie(StringValues cookieHeaders, byte[] secretHash, DateTimeOffset now)
     {
-        if (value is null)
+        foreach (var header in cookieHeaders)
+        {
+            var text = header.AsSpan();
+            if (!text.Contains(CookiePrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var range in text.Split(';'))
+            {
+                if (IsBypassPair(text[range], out var value) && IsValidCookie(value, secretHash, now))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    public static bool IsValidCookie(ReadOnlySpan<char> value, byte[] secretHash, DateTimeOffset now)
+    {
+        if (!value.StartsWith(Version + ".", StringComparison.Ordinal))
         {
             return false;
         }
 
-        var parts = value.Split('.');
-        if (parts.Length != 3 || parts[0] != Version
-            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
+        var rest = value[(Version.Length + 1)..];
+        var dot = rest.IndexOf('.');
+        if (dot is < 1 or > 19
+            || !long.TryParse(rest[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
             || expiry <= now.ToUnixTimeSeconds())
         {
             return false;
         }
 
         return CryptographicOperations.FixedTimeEquals(
-            Encoding.ASCII.GetBytes(Mac(secretHash, parts[1])),
-            Encoding.ASCII.GetBytes(parts[2]));
+            MemoryMarshal.AsBytes(Mac(secretHash, rest[..dot].ToString()).AsSpan()),
+            MemoryMarshal.AsBytes(rest[(dot + 1)..]));
     }
 
     private static string Mac(byte[] secretHash, string expiry) =>
-        Base64Url.EncodeToString(HMACSHA256.HashData(secretHash, Encoding.ASCII.GetBytes("maintproxy-bypass|" + expiry)));
+        Base64Url.EncodeToString(HMACSHA256.HashData(secretHash, Encoding.ASCII.GetBytes(MacLabel + expiry)));
 
     /// <summary>Removes the secret header and the bypass cookie: the backend never sees either.</summary>
     public static void StripFrom(HttpRequest request)
@@ -66,22 +96,70 @@ internal static class BypassCredentials
         var headers = request.Headers;
         headers.Remove(HeaderName);
         var cookies = headers.Cookie;
-        if (cookies.Count == 0 || !cookies.ToString().Contains(CookiePrefix, StringComparison.Ordinal))
+        if (!CarriesBypassCookie(cookies))
         {
             return;
         }
 
-        var kept = cookies.ToString()
-            .Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Where(pair => !pair.StartsWith(CookiePrefix, StringComparison.Ordinal))
-            .ToArray();
+        // The other cookies go on as one header, "; "-separated, however many headers they came in:
+        // repeated lines joined with "," (as HTTP/1.1 joins repeated headers) are not cookies to a backend.
+        var kept = new StringBuilder();
+        foreach (var header in cookies)
+        {
+            var text = header.AsSpan();
+            foreach (var range in text.Split(';'))
+            {
+                var pair = text[range].Trim();
+                if (!pair.IsEmpty && !IsBypassPair(pair, out _))
+                {
+                    kept.Append(kept.Length == 0 ? "" : "; ").Append(pair);
+                }
+            }
+        }
+
         if (kept.Length == 0)
         {
-            headers.Remove("Cookie");
+            headers.Remove(HeaderNames.Cookie);
         }
         else
         {
-            headers.Cookie = string.Join("; ", kept);
+            headers.Cookie = kept.ToString();
         }
+    }
+
+    private static bool CarriesBypassCookie(StringValues cookieHeaders)
+    {
+        foreach (var header in cookieHeaders)
+        {
+            var text = header.AsSpan();
+            if (!text.Contains(CookiePrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var range in text.Split(';'))
+            {
+                if (IsBypassPair(text[range], out _))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Cookie names are case-sensitive (RFC 6265): only the exact name is ours.</summary>
+    private static bool IsBypassPair(ReadOnlySpan<char> pair, out ReadOnlySpan<char> value)
+    {
+        pair = pair.Trim();
+        if (!pair.StartsWith(CookiePrefix, StringComparison.Ordinal))
+        {
+            value = default;
+            return false;
+        }
+
+        value = pair[CookiePrefix.Length..];
+        return true;
     }
 }

@@ -24,6 +24,14 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
     }
 
+    /// <summary>Visits the secret's path and returns the value of the cookie it earns.</summary>
+    private static async Task<string> EarnCookieValueAsync(HttpClient client, ProxyProcess proxy)
+    {
+        using var grant = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/" + Secret);
+        Assert.Equal(HttpStatusCode.Found, grant.StatusCode);
+        return grant.Headers.GetValues("Set-Cookie").Single().Split(';')[0]["maintproxy_bypass=".Length..];
+    }
+
     [Fact]
     public async Task TwoSites_OneDown_OtherKeepsBeingForwarded()
     {
@@ -172,6 +180,35 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.StartsWith("maintproxy_bypass=", response.Headers.GetValues("Set-Cookie").Single(), StringComparison.Ordinal);
         var seen = Backend.Requests.Single(r => r.Path == "/api");
         Assert.Null(seen.Header("X-Maintenance-Bypass"));
+    }
+
+    [Fact]
+    public async Task Secret_CookieNameInAnotherCase_IsNotTheBypassCookie()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+        await Down(proxy, "--secret=" + Secret);
+        var value = await EarnCookieValueAsync(client, proxy);
+
+        using var upperCase = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/account", r => r.Headers.Add("Cookie", "MAINTPROXY_BYPASS=" + value));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, upperCase.StatusCode);
+        Assert.DoesNotContain(Backend.Requests, r => r.Path == "/account");
+    }
+
+    [Fact]
+    public async Task Secret_CookieOnASecondCookieLine_IsRemoved_TheOthersGoOnAsOneHeader()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+        await Down(proxy, "--secret=" + Secret);
+        var value = await EarnCookieValueAsync(client, proxy);
+
+        var response = await RawHttp.SendAsync(proxy.PublicPort,
+            $"GET /account HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: a=1\r\nCookie: maintproxy_bypass={value}; b=2\r\n\r\n");
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("a=1; b=2", Backend.Requests.Single(r => r.Path == "/account").Header("Cookie"));
     }
 
     [Fact]
