@@ -44,7 +44,7 @@ internal static class BypassCredentials
     }
 
     /// <summary>True when one of the request's bypass cookies is valid.</summary>
-    public static bool HasValidCookie(StringValues cookieHeaders, byte[] secretHash, DateTimeOffset now)
+    public static bool HasValidCookie(StringValues cookieHeaders, byte[] secretHash, DateTimeOffset now, TimeSpan lifetime)
     {
         foreach (var header in cookieHeaders)
         {
@@ -56,7 +56,7 @@ internal static class BypassCredentials
 
             foreach (var range in text.Split(';'))
             {
-                if (IsBypassPair(text[range], out var value) && IsValidCookie(value, secretHash, now))
+                if (IsBypassPair(text[range], out var value) && IsValidCookie(value, secretHash, now, lifetime))
                 {
                     return true;
                 }
@@ -66,7 +66,12 @@ internal static class BypassCredentials
         return false;
     }
 
-    public static bool IsValidCookie(ReadOnlySpan<char> value, byte[] secretHash, DateTimeOffset now)
+    /// <summary>
+    /// A cookie is valid until it expires, and never expires later than <paramref name="lifetime"/>
+    /// from now: that is the longest the proxy issues, so whoever signs one for longer (with the hash
+    /// from the sentinel) does not get a pass for longer than the operator allowed.
+    /// </summary>
+    public static bool IsValidCookie(ReadOnlySpan<char> value, byte[] secretHash, DateTimeOffset now, TimeSpan lifetime)
     {
         if (!value.StartsWith(Version + ".", StringComparison.Ordinal))
         {
@@ -77,7 +82,8 @@ internal static class BypassCredentials
         var dot = rest.IndexOf('.');
         if (dot is < 1 or > 19
             || !long.TryParse(rest[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
-            || expiry <= now.ToUnixTimeSeconds())
+            || expiry <= now.ToUnixTimeSeconds()
+            || expiry > (now + lifetime).ToUnixTimeSeconds())
         {
             return false;
         }

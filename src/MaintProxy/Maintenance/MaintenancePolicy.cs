@@ -53,7 +53,7 @@ internal sealed class MaintenancePolicy
 
             presentedSecret = request.Headers.TryGetValue(BypassCredentials.HeaderName, out var header)
                 && BypassCredentials.IsSecret(header.ToString(), secretHash);
-            if (presentedSecret || BypassCredentials.HasValidCookie(request.Headers.Cookie, secretHash, _timeProvider.GetUtcNow()))
+            if (presentedSecret || BypassCredentials.HasValidCookie(request.Headers.Cookie, secretHash, _timeProvider.GetUtcNow(), CookieLifetime))
             {
                 return MaintenanceOutcome.Bypassed;
             }

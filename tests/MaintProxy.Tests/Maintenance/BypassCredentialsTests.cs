@@ -9,6 +9,7 @@ public sealed class BypassCredentialsTests
 {
     private static readonly byte[] Hash = SHA256.HashData(Encoding.UTF8.GetBytes("the-right-secret-123"));
     private static readonly DateTimeOffset Now = new(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Lifetime = TimeSpan.FromDays(30);
 
     [Fact]
     public void IsSecret_ComparesTheHash()
@@ -23,8 +24,28 @@ public sealed class BypassCredentialsTests
     {
         var cookie = BypassCredentials.IssueCookie(Hash, Now.AddHours(1));
 
-        Assert.True(BypassCredentials.IsValidCookie(cookie, Hash, Now));
-        Assert.False(BypassCredentials.IsValidCookie(cookie, Hash, Now.AddHours(1)));
+        Assert.True(BypassCredentials.IsValidCookie(cookie, Hash, Now, Lifetime));
+        Assert.False(BypassCredentials.IsValidCookie(cookie, Hash, Now.AddHours(1), Lifetime));
+    }
+
+    [Fact]
+    public void Cookie_ExpiringLaterThanTheLifetimeFromNow_IsRejected()
+    {
+        var lifetime = TimeSpan.FromHours(12);
+
+        Assert.True(BypassCredentials.IsValidCookie(BypassCredentials.IssueCookie(Hash, Now + lifetime), Hash, Now, lifetime));
+        Assert.True(BypassCredentials.IsValidCookie(BypassCredentials.IssueCookie(Hash, Now + lifetime), Hash, Now.AddHours(1), lifetime));
+        Assert.False(BypassCredentials.IsValidCookie(BypassCredentials.IssueCookie(Hash, Now + lifetime + TimeSpan.FromSeconds(1)), Hash, Now, lifetime));
+        Assert.False(BypassCredentials.IsValidCookie(BypassCredentials.IssueCookie(Hash, Now.AddYears(1)), Hash, Now, lifetime));
+    }
+
+    [Fact]
+    public void Cookie_IssuedWithALifetimeInFractionsOfASecond_IsValidAtOnce()
+    {
+        var issuedAt = Now.AddMilliseconds(600);
+        var lifetime = TimeSpan.FromMilliseconds(60_500);
+
+        Assert.True(BypassCredentials.IsValidCookie(BypassCredentials.IssueCookie(Hash, issuedAt + lifetime), Hash, issuedAt, lifetime));
     }
 
     [Fact]
@@ -34,10 +55,10 @@ public sealed class BypassCredentialsTests
         var otherHash = SHA256.HashData("another-secret-456"u8);
         var later = cookie.Split('.') is var p ? $"{p[0]}.{long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture) + 86400}.{p[2]}" : "";
 
-        Assert.False(BypassCredentials.IsValidCookie(cookie, otherHash, Now));
-        Assert.False(BypassCredentials.IsValidCookie(later, Hash, Now));
-        Assert.False(BypassCredentials.IsValidCookie("v1.garbage", Hash, Now));
-        Assert.False(BypassCredentials.IsValidCookie("", Hash, Now));
+        Assert.False(BypassCredentials.IsValidCookie(cookie, otherHash, Now, Lifetime));
+        Assert.False(BypassCredentials.IsValidCookie(later, Hash, Now, Lifetime));
+        Assert.False(BypassCredentials.IsValidCookie("v1.garbage", Hash, Now, Lifetime));
+        Assert.False(BypassCredentials.IsValidCookie("", Hash, Now, Lifetime));
     }
 
     [Fact]
@@ -58,10 +79,10 @@ public sealed class BypassCredentialsTests
     {
         var cookie = BypassCredentials.IssueCookie(Hash, Now.AddHours(1));
 
-        Assert.True(BypassCredentials.HasValidCookie(new StringValues(["a=1", "b=2; maintproxy_bypass=" + cookie]), Hash, Now));
-        Assert.False(BypassCredentials.HasValidCookie("MAINTPROXY_BYPASS=" + cookie, Hash, Now));
-        Assert.False(BypassCredentials.HasValidCookie("x_maintproxy_bypass=" + cookie, Hash, Now));
-        Assert.False(BypassCredentials.HasValidCookie(StringValues.Empty, Hash, Now));
+        Assert.True(BypassCredentials.HasValidCookie(new StringValues(["a=1", "b=2; maintproxy_bypass=" + cookie]), Hash, Now, Lifetime));
+        Assert.False(BypassCredentials.HasValidCookie("MAINTPROXY_BYPASS=" + cookie, Hash, Now, Lifetime));
+        Assert.False(BypassCredentials.HasValidCookie("x_maintproxy_bypass=" + cookie, Hash, Now, Lifetime));
+        Assert.False(BypassCredentials.HasValidCookie(StringValues.Empty, Hash, Now, Lifetime));
     }
 
     [Fact]

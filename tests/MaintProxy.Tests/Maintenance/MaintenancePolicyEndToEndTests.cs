@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using MaintProxy.Maintenance;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Maintenance;
@@ -209,6 +212,25 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("a=1; b=2", Backend.Requests.Single(r => r.Path == "/account").Header("Cookie"));
+    }
+
+    [Fact]
+    public async Task Secret_CookieSignedToExpireAfterTheLifetime_IsRefused()
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Maintenance:BypassCookieLifetime"] = "01:00:00" });
+        using var client = Client();
+        await Down(proxy, "--secret=" + Secret);
+        // Signed as the proxy signs, with the secret's SHA-256, the key anyone who reads the sentinel has.
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(Secret));
+        var withinLifetime = BypassCredentials.IssueCookie(hash, DateTimeOffset.UtcNow.AddMinutes(30));
+        var aYearAhead = BypassCredentials.IssueCookie(hash, DateTimeOffset.UtcNow.AddDays(365));
+
+        using var accepted = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/ok", r => r.Headers.Add("Cookie", "maintproxy_bypass=" + withinLifetime));
+        using var refused = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/long", r => r.Headers.Add("Cookie", "maintproxy_bypass=" + aYearAhead));
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.DoesNotContain(Backend.Requests, r => r.Path == "/long");
     }
 
     [Fact]
