@@ -79,9 +79,23 @@ internal sealed class MaintenancePolicy
 
     private bool IsAllowedPath(PathString path)
     {
+        if (_allowedPrefixes.Length == 0 && _allowedPatterns.Length == 0)
+        {
+            return false;
+        }
+
+        // A decoded %0A is a control character in the path: it never names what an allowed path names
+        // (and .NET's '$' matches before a final '\n', so "^/a\.css$" would match "/a.css\n").
+        var text = path.Value.AsSpan();
+        if (text.ContainsAnyInRange('\u0000', '\u001F') || text.ContainsAnyInRange('\u007F', '\u009F'))
+        {
+            return false;
+        }
+
+        // Ordinal: on a case-sensitive backend /HEALTH is another resource than /health.
         foreach (var prefix in _allowedPrefixes)
         {
-            if (path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase))
+            if (path.StartsWithSegments(prefix, StringComparison.Ordinal))
             {
                 return true;
             }

@@ -359,4 +359,23 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.Contains("2 allowed-path", status.Stdout, StringComparison.Ordinal);
         Assert.Contains("1 maintenance", status.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AllowedPaths_OnlyAsWritten_NotInAnotherCaseOrWithAControlCharacter()
+    {
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Maintenance:AllowedPathPrefixes:0"] = "/backend-health",
+            ["Maintenance:AllowedPathPatterns:0"] = "^/static/[^/]+\\.css$",
+        });
+        using var client = Client();
+        await Down(proxy);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/backend-health/db")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/static/a.css")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(proxy.PublicUrl + "/static/a.css%0A")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(proxy.PublicUrl + "/backend-health/%0D")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(proxy.PublicUrl + "/BACKEND-HEALTH/db")).StatusCode);
+        Assert.Equal(["/backend-health/db", "/static/a.css"], Backend.Requests.Select(r => r.Path).Order(StringComparer.Ordinal));
+    }
 }
