@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace MaintProxy.Maintenance;
@@ -66,7 +67,7 @@ internal sealed class MaintenancePolicy
             return MaintenanceOutcome.Bypassed;
         }
 
-        if (window.ReadOnly && IsSafe(request.Method))
+        if (window.ReadOnly && IsSafe(request.Method) && !HasBody(context))
         {
             return MaintenanceOutcome.ReadOnlyForwarded;
         }
@@ -118,6 +119,15 @@ internal sealed class MaintenancePolicy
 
         return false;
     }
+
+    /// <summary>
+    /// A safe method with a body is a write in a read-only window: a backend that does not read the
+    /// body of a GET reads it as the next request on the connection, which could be a POST.
+    /// </summary>
+    private static bool HasBody(HttpContext context) =>
+        context.Request.ContentLength is { } length
+            ? length > 0
+            : context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
 
     private static bool IsSafe(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -84,6 +85,37 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.Equal("1", post.Headers.GetValues("X-Maintenance-Mode").Single());
         Assert.Equal("read-only", post.Headers.GetValues("X-Maintenance-Scope").Single());
         Assert.DoesNotContain(Backend.Requests, r => r.Method == "POST");
+    }
+
+    [Theory]
+    [InlineData("Content-Length: {0}\r\n\r\n{1}")]
+    [InlineData("Transfer-Encoding: chunked\r\n\r\n{0:x}\r\n{1}\r\n0\r\n\r\n")]
+    [InlineData("Content-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n{0:x}\r\n{1}\r\n0\r\n\r\n")]
+    public async Task ReadOnly_GetWithABody_IsAWrite(string framing)
+    {
+        await using var proxy = await StartProxyAsync();
+        await Down(proxy, "--read-only");
+        // What a backend that does not read GET bodies would take for the next request.
+        const string smuggled = "POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
+
+        var response = await RawHttp.SendAsync(proxy.PublicPort,
+            "GET /orders HTTP/1.1\r\nHost: 127.0.0.1\r\n" + string.Format(CultureInfo.InvariantCulture, framing, smuggled.Length, smuggled));
+
+        Assert.Equal(503, response.StatusCode);
+        Assert.Equal("read-only", response.Header("X-Maintenance-Scope"));
+        Assert.Empty(Backend.Requests);
+    }
+
+    [Fact]
+    public async Task ReadOnly_GetWithAnEmptyBody_IsForwarded()
+    {
+        await using var proxy = await StartProxyAsync();
+        await Down(proxy, "--read-only");
+
+        var response = await RawHttp.SendAsync(proxy.PublicPort, "GET /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Single(Backend.Requests, r => r.Method == "GET" && r.Path == "/orders");
     }
 
     [Fact]
