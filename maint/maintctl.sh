@@ -125,8 +125,11 @@ for site in "${sites[@]}"; do
   [[ $site =~ ^[A-Za-z0-9][A-Za-z0-9._:-]*$ ]] || die 2 "--site '$site' is not a host name or cluster id (letters, digits, . _ : -)"
 done
 for cidr in "${allow[@]}"; do
-  [[ $cidr =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}(/[0-9]{1,2})?$ || $cidr =~ ^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?$ ]] \
-    || die 2 "--allow '$cidr' is not an IP address or CIDR network"
+  # IPv4 only as four decimal numbers 0-255 without leading zeros: 192.168.001.010 is octal to some parsers.
+  octet='(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
+  ipv4="$octet(\.$octet){3}"
+  [[ $cidr =~ ^$ipv4(/([0-9]|[12][0-9]|3[0-2]))?$ || $cidr =~ ^[0-9A-Fa-f:]*:([0-9A-Fa-f]*|$ipv4)(/[0-9]{1,3})?$ ]] \
+    || die 2 "--allow '$cidr' is not an IP address or CIDR network (IPv4 as four numbers 0-255 without leading zeros, e.g. 192.168.1.10 or 10.0.0.0/8)"
 done
 if [ -n "$until_iso" ]; then
   until_epoch=$(date -u -d "$until_iso" +%s 2>/dev/null) || die 2 "--until '$until_iso' is not a time (use ISO 8601, e.g. 2030-01-31T18:00:00Z)"

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Net;
 
 namespace MaintProxy.Maintenance;
@@ -63,7 +64,8 @@ internal static class ClientAddress
         }
 
         var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (!IPAddress.TryParse(slash < 0 ? text.Trim() : text[..slash].Trim(), out var address))
+        var addressText = (slash < 0 ? text.AsSpan() : text.AsSpan(0, slash)).Trim();
+        if ((!addressText.Contains(':') && !IsDottedQuad(addressText)) || !IPAddress.TryParse(addressText, out var address))
         {
             return false;
         }
@@ -71,7 +73,7 @@ internal static class ClientAddress
         address = Normalize(address)!;
         var bits = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
         var prefix = bits;
-        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefix) || prefix > bits))
+        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > bits))
         {
             return false;
         }
@@ -86,6 +88,27 @@ internal static class ClientAddress
 
         network = new IPNetwork(new IPAddress(bytes), prefix);
         return true;
+    }
+
+    /// <summary>
+    /// Four decimal numbers 0 to 255 without leading zeros. <see cref="IPAddress.TryParse(string?, out IPAddress?)"/>
+    /// also takes the forms of inet_aton, where 192.168.001.010 is octal (192.168.1.8), 10.1 is
+    /// 10.0.0.1 and 0x0a is hex: not what an operator who writes them means.
+    /// </summary>
+    private static bool IsDottedQuad(ReadOnlySpan<char> text)
+    {
+        var parts = 0;
+        foreach (var range in text.Split('.'))
+        {
+            var part = text[range];
+            if (++parts > 4 || part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0')
+                || !int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > 255)
+            {
+                return false;
+            }
+        }
+
+        return parts == 4;
     }
 
     private static IPAddress? Normalize(IPAddress? address) =>

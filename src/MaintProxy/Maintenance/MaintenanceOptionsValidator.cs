@@ -26,7 +26,7 @@ internal sealed class MaintenanceOptionsValidator : IValidateOptions<Maintenance
             .Select(prefix => $"Maintenance:AllowedPathPrefixes '{prefix}' must start with '/'."));
         failures.AddRange(options.TrustedProxies
             .Where(proxy => !ClientAddress.TryParseNetwork(proxy, out _))
-            .Select(proxy => $"Maintenance:TrustedProxies '{proxy}' is not an address or CIDR network."));
+            .Select(proxy => $"Maintenance:TrustedProxies '{proxy}' is not an address or CIDR network (IPv4 as four numbers 0-255 without leading zeros)."));
         if (options.HealthPath.Length > 0 && !options.HealthPath.StartsWith('/'))
         {
             failures.Add($"Maintenance:HealthPath '{options.HealthPath}' must start with '/' (or be empty to turn it off).");

@@ -42,6 +42,7 @@ public sealed class MaintenanceOptionsTests : IAsyncLifetime
     [InlineData("Maintenance:AllowedPathPatterns:0", "([unclosed", "not a valid regular expression")]
     [InlineData("Maintenance:AllowedPathPrefixes:0", "no-slash", "must start with '/'")]
     [InlineData("Maintenance:TrustedProxies:0", "10.0.0.0/99", "not an address or CIDR")]
+    [InlineData("Maintenance:TrustedProxies:0", "127.000.000.001", "without leading zeros")]
     [InlineData("Maintenance:HealthPath", "healthz", "must start with '/'")]
     [InlineData("Maintenance:StatusCode", "200", "StatusCode")]
     [InlineData("Maintenance:RetryAfterSeconds", "-1", "RetryAfterSeconds")]

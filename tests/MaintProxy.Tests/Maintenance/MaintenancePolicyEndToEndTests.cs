@@ -143,6 +143,23 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task AllowCidr_InTheSentinelWithLeadingZeros_FailsClosed()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+
+        // Written by hand, as down.sh refuses it; read the way inet_aton reads it, it is this client.
+        await File.WriteAllTextAsync(proxy.SentinelPath, "{\"allow\":[\"127.000.000.001\"]}\n");
+        using var refresh = await client.PostAsync(proxy.AdminUrl + "/refresh", null);
+        var status = JsonDocument.Parse(await refresh.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Contains("127.000.000.001", status.GetProperty("sentinelError").GetString(), StringComparison.Ordinal);
+        using var response = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/ops");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Empty(Backend.Requests);
+    }
+
+    [Fact]
     public async Task AllowCidr_SocketPeerInNetwork_Bypasses()
     {
         await using var proxy = await StartProxyAsync();

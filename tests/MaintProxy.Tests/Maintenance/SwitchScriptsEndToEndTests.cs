@@ -98,6 +98,21 @@ public sealed class SwitchScriptsEndToEndTests : EndToEndTest
         Assert.StartsWith("down: ", down.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("192.168.001.010")]
+    [InlineData("10.0.0.010/8")]
+    public async Task Down_AllowWithLeadingZeros_ExitsTwoAndWritesNothing(string cidr)
+    {
+        var sentinel = Path.Combine(Dir.Path, "down");
+
+        var down = await Scripts.DownAsync("http://127.0.0.1:1", "--sentinel", sentinel, "--no-wait", "--allow", cidr);
+
+        Assert.Equal(2, down.ExitCode);
+        Assert.StartsWith($"down: --allow '{cidr}' is not an IP address", down.Stderr, StringComparison.Ordinal);
+        Assert.Contains("without leading zeros", down.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(sentinel));
+    }
+
     [Fact]
     public async Task Help_PrintsUsageAndSucceeds()
     {
