@@ -3,11 +3,12 @@ using MaintProxy.Proxy;
 namespace MaintProxy.Maintenance;
 
 /// <summary>A request on its way to a backend, as the drain sees it.</summary>
-internal sealed class InFlightRequest(HostString host, Endpoint? endpoint, MaintenanceOutcome? exception, Action? abortUpgrade = null)
+internal sealed class InFlightRequest(string authority, Endpoint? endpoint, MaintenanceOutcome? exception, Action? abortUpgrade = null)
 {
     private int _aborted;
 
-    public HostString Host { get; } = host;
+    /// <summary>The request's <c>Host</c> header as sent.</summary>
+    public string Authority { get; } = authority;
 
     /// <summary>An upgrade (a WebSocket): it stays open for as long as the client likes.</summary>
     public bool IsUpgrade => abortUpgrade is not null;
@@ -34,7 +35,8 @@ internal sealed class InFlightRequest(HostString host, Endpoint? endpoint, Maint
         return true;
     }
 
-    public bool IsFor(string site) =>
+    /// <summary>Whether the request goes to this site: its cluster id, or its host name as <see cref="HostNames.Canonical"/> gives it.</summary>
+    public bool IsFor(string site, string? siteHost) =>
         string.Equals(ClusterId, site, StringComparison.Ordinal)
-        || string.Equals(Host.Host, site, StringComparison.OrdinalIgnoreCase);
+        || (siteHost is not null && HostNames.OfRequest(Authority).Equals(siteHost, StringComparison.OrdinalIgnoreCase));
 }

@@ -26,8 +26,11 @@ internal sealed class InFlightRequests
     public void Remove(InFlightRequest request) => _requests.TryRemove(request, out _);
 
     /// <summary>Requests a drain of these sites waits for (every site when none is named).</summary>
-    public int CountDraining(IReadOnlyCollection<string> sites) =>
-        _requests.Keys.Count(r => !r.Exempt && (sites.Count == 0 || sites.Any(r.IsFor)));
+    public int CountDraining(IReadOnlyCollection<string> sites)
+    {
+        var named = sites.Select(site => (Site: site, Host: HostNames.Canonical(site))).ToList();
+        return _requests.Keys.Count(r => !r.Exempt && (named.Count == 0 || named.Exists(n => r.IsFor(n.Site, n.Host))));
+    }
 
     /// <summary>Closes the WebSockets and other upgraded connections that the snapshot puts in maintenance.</summary>
     private void CloseUpgradesCoveredBy(MaintenanceSnapshot snapshot)
@@ -41,7 +44,7 @@ internal sealed class InFlightRequests
         var closed = 0;
         foreach (var request in _requests.Keys)
         {
-            if (request.IsUpgrade && snapshot.Match(request.Host, () => request.ClusterId) is { } window && request.TryAbortUpgrade(window))
+            if (request.IsUpgrade && snapshot.Match(request.Authority, () => request.ClusterId) is { } window && request.TryAbortUpgrade(window))
             {
                 closed++;
             }

@@ -55,10 +55,12 @@ internal sealed class MaintenanceMiddleware
             return WriteHealthAsync(context);
         }
 
+        // As sent: Request.Host would turn an xn-- host into Unicode (and throw on a malformed one).
+        var authority = context.Request.Headers.Host.ToString();
         var snapshot = _state.Current;
         while (true)
         {
-            var window = snapshot.IsDown ? snapshot.Match(context.Request.Host, () => EndpointCluster.IdOf(context.GetEndpoint())) : null;
+            var window = snapshot.IsDown ? snapshot.Match(authority, () => EndpointCluster.IdOf(context.GetEndpoint())) : null;
             var presentedSecret = false;
             var outcome = window is null ? (MaintenanceOutcome?)null : _policy.Decide(context, window, out presentedSecret);
             switch (outcome)
@@ -73,7 +75,7 @@ internal sealed class MaintenanceMiddleware
 
             // Record the request before reading the state again: a switch applied after this read
             // sees it in flight (the drain waits for it); one applied before it is decided anew.
-            var request = new InFlightRequest(context.Request.Host, context.GetEndpoint(), outcome,
+            var request = new InFlightRequest(authority, context.GetEndpoint(), outcome,
                 IsUpgrade(context) ? context.Abort : null);
             _inFlight.Add(request);
             var current = _state.Current;

@@ -43,16 +43,18 @@ internal sealed record MaintenanceSnapshot
 
     /// <summary>
     /// The window that applies to a request: a window for its host name or its cluster first, then a
-    /// window for every site; null to forward it.
+    /// window for every site; null to forward it. <paramref name="authority"/> is the request's
+    /// <c>Host</c> header as sent.
     /// </summary>
-    public MaintenanceWindow? Match(HostString host, Func<string?> clusterId)
+    public MaintenanceWindow? Match(string authority, Func<string?> clusterId)
     {
         if (!SiteWindows.IsEmpty)
         {
+            var host = HostNames.OfRequest(authority);
             var cluster = clusterId();
             foreach (var window in SiteWindows)
             {
-                if (string.Equals(window.Site, host.Host, StringComparison.OrdinalIgnoreCase)
+                if ((window.SiteHost is { } siteHost && host.Equals(siteHost, StringComparison.OrdinalIgnoreCase))
                     || string.Equals(window.Site, cluster, StringComparison.Ordinal))
                 {
                     return window;

@@ -45,5 +45,9 @@ internal sealed record MaintenanceWindow
     [JsonIgnore]
     public byte[]? SecretHash { get; init; }
 
+    /// <summary><see cref="Site"/> as a host name (<see cref="HostNames.Canonical"/>); filled in by the parser.</summary>
+    [JsonIgnore]
+    public string? SiteHost { get; init; }
+
     public bool AppliesToEverySite => Site is null;
 }

@@ -101,7 +101,12 @@ internal static class SentinelParser
             }
         }
 
-        return window with { AllowNetworks = networks.MoveToImmutable(), SecretHash = secretHash };
+        return window with
+        {
+            AllowNetworks = networks.MoveToImmutable(),
+            SecretHash = secretHash,
+            SiteHost = window.Site is { } name ? HostNames.Canonical(name) : null,
+        };
     }
 
     private static (ImmutableArray<MaintenanceWindow>, string?) FailClosed(string error) => ([MaintenanceWindow.Everything], error);

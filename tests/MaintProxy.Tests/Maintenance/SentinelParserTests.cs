@@ -40,4 +40,17 @@ public sealed class SentinelParserTests
         Assert.NotNull(error);
         Assert.Contains("line 1", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("shop.example.org", "shop.example.org")]
+    [InlineData("Bücher.Example", "xn--bcher-kva.example")]
+    [InlineData("App", "app")]
+    public void Parse_Site_IsAlsoReadAsAHostName(string site, string expected)
+    {
+        var (windows, error) = SentinelParser.Parse(Encoding.UTF8.GetBytes($"{{\"site\":\"{site}\"}}"));
+
+        var window = Assert.Single(windows);
+        Assert.Null(error);
+        Assert.Equal((site, expected), (window.Site, window.SiteHost));
+    }
 }

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text;
+
+namespace MaintProxy.Maintenance;
+
+/// <summary>
+/// Host names in the one form a site window and a request are compared in: ASCII (an international
+/// name in its xn-- form), lower-case. Request hosts arrive in ASCII, so they are compared as they
+/// are, ignoring case: the request path allocates nothing.
+/// </summary>
+internal static class HostNames
+{
+    /// <summary>
+    /// A site name as a host name: ASCII, lower-case; null when it cannot be one (a Unicode name that
+    /// IDNA rejects). A YARP cluster id goes through here too; it is also matched as written.
+    /// </summary>
+    public static string? Canonical(string name)
+    {
+        if (Ascii.IsValid(name))
+        {
+            return name.Length == 0 ? null : name.ToLowerInvariant();
+        }
+
+        try
+        {
+            // Lower-cased first: without ICU (invariant globalization) IdnMapping does no case mapping.
+            return new IdnMapping().GetAscii(name.ToLowerInvariant());
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The host of a request's <c>Host</c> header (its authority) without the port; an IPv6 literal
+    /// keeps its brackets. Read from the header itself: <see cref="HttpRequest.Host"/> turns xn--
+    /// labels into Unicode. A non-ASCII host (which Kestrel does not let through today) is converted.
+    /// </summary>
+    public static ReadOnlySpan<char> OfRequest(string authority)
+    {
+        var host = authority.AsSpan();
+        var end = host.StartsWith('[') ? host.IndexOf(']') + 1 : host.IndexOf(':');
+        if (end > 0)
+        {
+            host = host[..end];
+        }
+
+        return Ascii.IsValid(host) ? host : Canonical(host.ToString()) ?? host;
+    }
+}

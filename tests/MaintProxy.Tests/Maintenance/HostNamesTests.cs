@@ -1,0 +1,28 @@
+using MaintProxy.Maintenance;
+
+namespace MaintProxy.Tests.Maintenance;
+
+public sealed class HostNamesTests
+{
+    [Theory]
+    [InlineData("shop.example.org", "shop.example.org")]
+    [InlineData("Shop.Example.ORG", "shop.example.org")]
+    [InlineData("xn--bcher-kva.example", "xn--bcher-kva.example")]
+    [InlineData("bücher.example", "xn--bcher-kva.example")]
+    [InlineData("BÜCHER.Example", "xn--bcher-kva.example")]
+    [InlineData("App", "app")]
+    [InlineData("über..example", null)]
+    public void Canonical_IsAsciiLowerCase(string name, string? expected) =>
+        Assert.Equal(expected, HostNames.Canonical(name));
+
+    [Theory]
+    [InlineData("shop.example.org", "shop.example.org")]
+    [InlineData("shop.example.org:8080", "shop.example.org")]
+    [InlineData("XN--BCHER-KVA.example:80", "XN--BCHER-KVA.example")]
+    [InlineData("[::1]:8080", "[::1]")]
+    [InlineData("[::1]", "[::1]")]
+    [InlineData("127.0.0.1:8080", "127.0.0.1")]
+    [InlineData("", "")]
+    public void OfRequest_IsTheHostWithoutPort(string authority, string expected) =>
+        Assert.Equal(expected, HostNames.OfRequest(authority).ToString());
+}

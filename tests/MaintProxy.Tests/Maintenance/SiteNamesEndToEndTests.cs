@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Maintenance;
+
+/// <summary>
+/// A site window for a host name, whatever form the name takes in the request or in the sentinel:
+/// international (xn--), in any letter case, with a port. Real scripts, real proxy.
+/// </summary>
+public sealed class SiteNamesEndToEndTests : EndToEndTest
+{
+    private const string Bucher = "xn--bcher-kva.example"; // bücher.example
+
+    private static HttpClient Client() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
+
+    private static async Task<HttpStatusCode> GetAsync(HttpClient client, ProxyProcess proxy, string host, string path = "/x")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, proxy.PublicUrl + path);
+        request.Headers.Host = host;
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static async Task Down(ProxyProcess proxy, params string[] args)
+    {
+        var result = await Scripts.DownAsync(proxy, args);
+        Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
+    }
+
+    private static async Task<JsonElement> WriteSentinelAsync(ProxyProcess proxy, string content)
+    {
+        await File.WriteAllTextAsync(proxy.SentinelPath, content);
+        using var admin = new HttpClient();
+        using var refresh = await admin.PostAsync(proxy.AdminUrl + "/refresh", null);
+        return JsonDocument.Parse(await refresh.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task XnHost_IsCoveredByTheWindowOfItsXnName()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+
+        await Down(proxy, "--site", Bucher);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, Bucher));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, $"{Bucher}:{proxy.PublicPort}"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, "XN--BCHER-KVA.Example"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(client, proxy, "buecher.example"));
+        Assert.Single(Backend.Requests);
+    }
+
+    [Fact]
+    public async Task UnicodeSiteInAHandWrittenSentinel_CoversTheXnHost()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+
+        var status = await WriteSentinelAsync(proxy, "{\"site\":\"Bücher.Example\",\"reason\":\"by hand\"}\n");
+
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("sentinelError").ValueKind);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, Bucher));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, "XN--BCHER-KVA.EXAMPLE"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(client, proxy, "buecher.example"));
+    }
+
+    [Fact]
+    public async Task DrainOfAnXnSite_WaitsForTheRequestsToIt()
+    {
+        long finished = 0;
+        await using var backend = await TestBackend.StartAsync(async context =>
+        {
+            await context.Response.WriteAsync("slow done", context.RequestAborted);
+            await context.Response.CompleteAsync();
+            Interlocked.Increment(ref finished);
+        });
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, backend.Url);
+        using var client = Client();
+
+        var slow = Task.Run(() => GetAsync(client, proxy, Bucher, "/slow?ms=2000"));
+        Assert.True(await Eventually.TrueAsync(() => backend.Requests.Any(r => r.Path == "/slow"), TimeSpan.FromSeconds(10)));
+
+        var down = await Scripts.DownAsync(proxy, "--site", Bucher, "--drain=20");
+
+        Assert.True(down.ExitCode == 0, down.Stderr);
+        Assert.True(Interlocked.Read(ref finished) == 1, $"down.sh --drain returned after {down.Elapsed} with the request to {Bucher} still in flight");
+        Assert.Equal(HttpStatusCode.OK, await slow);
+    }
+}
