@@ -121,8 +121,10 @@ is_seconds "$timeout_s" || die 2 "--timeout takes seconds, not '$timeout_s'"
 [ -z "$drain_s" ] || is_seconds "$drain_s" || die 2 "--drain takes seconds, not '$drain_s'"
 [ -z "$retry_after" ] || [[ $retry_after =~ ^[0-9]+$ ]] || die 2 "--retry-after takes whole seconds, not '$retry_after'"
 [ -z "$retry_after" ] || [ -z "$until_iso" ] || die 2 "give --retry-after or --until, not both"
-for site in "${sites[@]}"; do
+for i in "${!sites[@]}"; do
+  site=${sites[i]}
   [[ $site =~ ^[A-Za-z0-9][A-Za-z0-9._:-]*$ ]] || die 2 "--site '$site' is not a host name or cluster id (letters, digits, . _ : -)"
+  sites[i]=${site%.} # a fully qualified name (example.org.) is the same site
 done
 for cidr in "${allow[@]}"; do
   # IPv4 only as four decimal numbers 0-255 without leading zeros: 192.168.001.010 is octal to some parsers.

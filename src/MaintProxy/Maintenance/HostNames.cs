@@ -5,17 +5,23 @@ namespace MaintProxy.Maintenance;
 
 /// <summary>
 /// Host names in the one form a site window and a request are compared in: ASCII (an international
-/// name in its xn-- form), lower-case. Request hosts arrive in ASCII, so they are compared as they
-/// are, ignoring case: the request path allocates nothing.
+/// name in its xn-- form), lower-case, without the trailing dot of a fully qualified name (as nginx
+/// reads <c>example.org.</c>). Request hosts arrive in ASCII, so they are compared as they are,
+/// ignoring case: the request path allocates nothing.
 /// </summary>
 internal static class HostNames
 {
     /// <summary>
-    /// A site name as a host name: ASCII, lower-case; null when it cannot be one (a Unicode name that
-    /// IDNA rejects). A YARP cluster id goes through here too; it is also matched as written.
+    /// A site name as a host name: ASCII, lower-case, no trailing dot; null when it cannot be one (a
+    /// Unicode name that IDNA rejects). A YARP cluster id goes through here too; it is also matched as written.
     /// </summary>
     public static string? Canonical(string name)
     {
+        if (name.EndsWith('.'))
+        {
+            name = name[..^1];
+        }
+
         if (Ascii.IsValid(name))
         {
             return name.Length == 0 ? null : name.ToLowerInvariant();
@@ -33,8 +39,8 @@ internal static class HostNames
     }
 
     /// <summary>
-    /// The host of a request's <c>Host</c> header (its authority) without the port; an IPv6 literal
-    /// keeps its brackets. Read from the header itself: <see cref="HttpRequest.Host"/> turns xn--
+    /// The host of a request's <c>Host</c> header (its authority) without the port and a trailing dot;
+    /// an IPv6 literal keeps its brackets. Read from the header itself: <see cref="HttpRequest.Host"/> turns xn--
     /// labels into Unicode. A non-ASCII host (which Kestrel does not let through today) is converted.
     /// </summary>
     public static ReadOnlySpan<char> OfRequest(string authority)
@@ -44,6 +50,11 @@ internal static class HostNames
         if (end > 0)
         {
             host = host[..end];
+        }
+
+        if (host.EndsWith('.'))
+        {
+            host = host[..^1];
         }
 
         return Ascii.IsValid(host) ? host : Canonical(host.ToString()) ?? host;

@@ -11,6 +11,9 @@ public sealed class HostNamesTests
     [InlineData("bücher.example", "xn--bcher-kva.example")]
     [InlineData("BÜCHER.Example", "xn--bcher-kva.example")]
     [InlineData("App", "app")]
+    [InlineData("shop.example.org.", "shop.example.org")]
+    [InlineData("bücher.example.", "xn--bcher-kva.example")]
+    [InlineData(".", null)]
     [InlineData("über..example", null)]
     public void Canonical_IsAsciiLowerCase(string name, string? expected) =>
         Assert.Equal(expected, HostNames.Canonical(name));
@@ -19,6 +22,8 @@ public sealed class HostNamesTests
     [InlineData("shop.example.org", "shop.example.org")]
     [InlineData("shop.example.org:8080", "shop.example.org")]
     [InlineData("XN--BCHER-KVA.example:80", "XN--BCHER-KVA.example")]
+    [InlineData("shop.example.org.", "shop.example.org")]
+    [InlineData("shop.example.org.:8080", "shop.example.org")]
     [InlineData("[::1]:8080", "[::1]")]
     [InlineData("[::1]", "[::1]")]
     [InlineData("127.0.0.1:8080", "127.0.0.1")]

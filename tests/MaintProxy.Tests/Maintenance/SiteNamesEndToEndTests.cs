@@ -7,7 +7,7 @@ namespace MaintProxy.Tests.Maintenance;
 
 /// <summary>
 /// A site window for a host name, whatever form the name takes in the request or in the sentinel:
-/// international (xn--), in any letter case, with a port. Real scripts, real proxy.
+/// international (xn--), in any letter case, with a trailing dot, with a port. Real scripts, real proxy.
 /// </summary>
 public sealed class SiteNamesEndToEndTests : EndToEndTest
 {
@@ -67,6 +67,32 @@ public sealed class SiteNamesEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task FullyQualifiedHost_WithTrailingDot_IsCoveredByTheWindowOfItsName()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+        using var viaProxy = new HttpClient(new HttpClientHandler { Proxy = new WebProxy(proxy.PublicUrl), UseProxy = true });
+
+        await Down(proxy, "--site", "shop.example.org");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, "shop.example.org."));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, $"shop.example.org.:{proxy.PublicPort}"));
+        // Absolute form (GET http://shop.example.org./x HTTP/1.1), as a client sends it to a proxy.
+        using (var absolute = await viaProxy.GetAsync("http://shop.example.org./x"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, absolute.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(client, proxy, "example.org."));
+        Assert.Single(Backend.Requests);
+
+        // The scripts read a trailing dot the same way.
+        Assert.Equal(0, (await Scripts.UpAsync(proxy, "--site", "shop.example.org.")).ExitCode);
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(client, proxy, "shop.example.org"));
+        Assert.False(File.Exists(proxy.SentinelPath));
+    }
+
+    [Fact]
     public async Task DrainOfAnXnSite_WaitsForTheRequestsToIt()
     {
         long finished = 0;
@@ -80,12 +106,14 @@ public sealed class SiteNamesEndToEndTests : EndToEndTest
         using var client = Client();
 
         var slow = Task.Run(() => GetAsync(client, proxy, Bucher, "/slow?ms=2000"));
-        Assert.True(await Eventually.TrueAsync(() => backend.Requests.Any(r => r.Path == "/slow"), TimeSpan.FromSeconds(10)));
+        var slowFullyQualified = Task.Run(() => GetAsync(client, proxy, $"{Bucher}.:{proxy.PublicPort}", "/slow?ms=2500"));
+        Assert.True(await Eventually.TrueAsync(() => backend.Requests.Count(r => r.Path == "/slow") == 2, TimeSpan.FromSeconds(10)));
 
         var down = await Scripts.DownAsync(proxy, "--site", Bucher, "--drain=20");
 
         Assert.True(down.ExitCode == 0, down.Stderr);
-        Assert.True(Interlocked.Read(ref finished) == 1, $"down.sh --drain returned after {down.Elapsed} with the request to {Bucher} still in flight");
+        Assert.True(Interlocked.Read(ref finished) == 2, $"down.sh --drain returned after {down.Elapsed} with a request to {Bucher} still in flight");
         Assert.Equal(HttpStatusCode.OK, await slow);
+        Assert.Equal(HttpStatusCode.OK, await slowFullyQualified);
     }
 }
