@@ -123,6 +123,7 @@ is_seconds "$timeout_s" || die 2 "--timeout takes seconds, not '$timeout_s'"
 [ -z "$retry_after" ] || [ -z "$until_iso" ] || die 2 "give --retry-after or --until, not both"
 for i in "${!sites[@]}"; do
   site=${sites[i]}
+  [[ ! $site =~ ^[^:]+:[0-9]*$ ]] || die 2 "--site '$site' has a port; sites are named without port (${site%%:*} covers every port)"
   [[ $site =~ ^[A-Za-z0-9][A-Za-z0-9._:-]*$ ]] || die 2 "--site '$site' is not a host name or cluster id (letters, digits, . _ : -)"
   sites[i]=${site%.} # a fully qualified name (example.org.) is the same site
 done

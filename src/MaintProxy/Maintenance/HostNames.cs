@@ -39,6 +39,16 @@ internal static class HostNames
     }
 
     /// <summary>
+    /// Whether a site name is a host with a port (<c>shop.example.org:8080</c>, <c>[::1]:8080</c>):
+    /// no window could match it, as requests are matched by host alone.
+    /// </summary>
+    public static bool HasPort(string name)
+    {
+        var colon = name.StartsWith('[') ? name.IndexOf(']') + 1 : name.IndexOf(':');
+        return colon > 0 && colon < name.Length && name[colon] == ':' && !name.AsSpan(colon + 1).ContainsAnyExceptInRange('0', '9');
+    }
+
+    /// <summary>
     /// The host of a request's <c>Host</c> header (its authority) without the port and a trailing dot;
     /// an IPv6 literal keeps its brackets. Read from the header itself: <see cref="HttpRequest.Host"/> turns xn--
     /// labels into Unicode. A non-ASCII host (which Kestrel does not let through today) is converted.

@@ -65,6 +65,12 @@ internal static class SentinelParser
             return null;
         }
 
+        if (window.Site is { } hostAndPort && HostNames.HasPort(hostAndPort))
+        {
+            problem = $"site '{hostAndPort}' has a port; sites are named without port";
+            return null;
+        }
+
         if (window.RetryAfterSeconds is < 0)
         {
             problem = "retryAfterSeconds is negative";

@@ -30,4 +30,16 @@ public sealed class HostNamesTests
     [InlineData("", "")]
     public void OfRequest_IsTheHostWithoutPort(string authority, string expected) =>
         Assert.Equal(expected, HostNames.OfRequest(authority).ToString());
+
+    [Theory]
+    [InlineData("shop.example.org:8080", true)]
+    [InlineData("shop.example.org:", true)]
+    [InlineData("[::1]:8080", true)]
+    [InlineData("shop.example.org", false)]
+    [InlineData("[::1]", false)]
+    [InlineData("::1", false)]
+    [InlineData("fe80::1", false)]
+    [InlineData("app:v2", false)]
+    public void HasPort_IsAHostAndDigitsAfterItsColon(string name, bool expected) =>
+        Assert.Equal(expected, HostNames.HasPort(name));
 }

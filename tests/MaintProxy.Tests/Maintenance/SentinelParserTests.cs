@@ -32,6 +32,7 @@ public sealed class SentinelParserTests
     [InlineData("{\"reason\": ")]
     [InlineData("null")]
     [InlineData("{\"retryAfterSeconds\":\"soon\"}")]
+    [InlineData("{\"site\":\"shop.example.org:8080\"}")]
     public void Parse_Garbage_FailsClosedWithAnError(string content)
     {
         var (windows, error) = SentinelParser.Parse(Encoding.UTF8.GetBytes(content));

@@ -93,6 +93,30 @@ public sealed class SiteNamesEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task SiteWithPort_IsRefusedByTheScript_AndFailsClosedInAHandWrittenSentinel()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+
+        var down = await Scripts.DownAsync(proxy, "--site", "shop.example.org:8080");
+
+        Assert.Equal(2, down.ExitCode);
+        Assert.Contains("sites are named without port", down.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(proxy.SentinelPath));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(client, proxy, "shop.example.org"));
+
+        // Written by hand, it is a line the proxy cannot apply as written: every site down with defaults.
+        var status = await WriteSentinelAsync(proxy, "{\"site\":\"app\"}\n{\"site\":\"shop.example.org:8080\",\"reason\":\"by hand\"}\n");
+
+        Assert.Equal("down", status.GetProperty("state").GetString());
+        var error = status.GetProperty("sentinelError").GetString();
+        Assert.Contains("line 2", error, StringComparison.Ordinal);
+        Assert.Contains("without port", error, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, "elsewhere.example"));
+        Assert.Single(Backend.Requests);
+    }
+
+    [Fact]
     public async Task DrainOfAnXnSite_WaitsForTheRequestsToIt()
     {
         long finished = 0;
