@@ -121,11 +121,24 @@ is_seconds "$timeout_s" || die 2 "--timeout takes seconds, not '$timeout_s'"
 [ -z "$drain_s" ] || is_seconds "$drain_s" || die 2 "--drain takes seconds, not '$drain_s'"
 [ -z "$retry_after" ] || [[ $retry_after =~ ^[0-9]+$ ]] || die 2 "--retry-after takes whole seconds, not '$retry_after'"
 [ -z "$retry_after" ] || [ -z "$until_iso" ] || die 2 "give --retry-after or --until, not both"
-for i in "${!sites[@]}"; do
-  site=${sites[i]}
+# A site name as the scripts compare it, in $key: lower-case, without the trailing dot of a fully
+# qualified name, as the proxy compares host names. Cluster ids are written as given (the proxy
+# matches them exactly) but compared the same way: YARP takes no two that differ in case only.
+site_key() { # name
+  local LC_ALL=C # ASCII case only, whatever the locale
+  key=${1%.}
+  key=${key,,}
+}
+
+given=("${sites[@]}")
+sites=()
+keys=" "
+for site in "${given[@]}"; do
   [[ ! $site =~ ^[^:]+:[0-9]*$ ]] || die 2 "--site '$site' has a port; sites are named without port (${site%%:*} covers every port)"
   [[ $site =~ ^[A-Za-z0-9][A-Za-z0-9._:-]*$ ]] || die 2 "--site '$site' is not a host name or cluster id (letters, digits, . _ : -)"
-  sites[i]=${site%.} # a fully qualified name (example.org.) is the same site
+  site=${site%.} # a fully qualified name (example.org.) is the same site
+  site_key "$site"
+  [[ $keys == *" $key "* ]] || { sites+=("$site"); keys+="$key "; }
 done
 for cidr in "${allow[@]}"; do
   # IPv4 only as four decimal numbers 0-255 without leading zeros: 192.168.001.010 is octal to some parsers.
@@ -235,28 +248,33 @@ window_line() { # site-or-empty → one sentinel line
   printf '%s}\n' "$line"
 }
 
-# The sentinel's lines other than the windows for these sites ("" = the window for every site).
-# An empty sentinel stands for the window for every site, so it is kept as an explicit line.
+# The sentinel's lines other than the windows for these sites ("" = the window for every site), in
+# $others. An empty sentinel stands for the window for every site, so it is kept as an explicit line.
+# How each window left out spelled its site goes in $spelled[KEY]: an update keeps the spelling, so
+# a cluster id stays as the proxy matches it (exactly), whatever the case of the --site that named it.
+declare -A spelled=()
 other_windows() { # sites...
+  others=""
   [ -f "$sentinel" ] || return 0
-  local line site keep all
+  local line site keep all key ending=()
   all=$(<"$sentinel")
   if [ -z "${all//[[:space:]]/}" ]; then
     for site in "$@"; do [ -n "$site" ] || return 0; done
-    printf '{"site":null}\n'
+    others='{"site":null}'
     return 0
   fi
+  for site in "$@"; do site_key "$site"; ending+=("$key"); done
   while IFS= read -r line || [ -n "$line" ]; do
     [ -n "${line//[[:space:]]/}" ] || continue
+    key="" # no site: the window for every site
+    if [[ $line =~ \"site\"[[:space:]]*:[[:space:]]*\"([^\"]*)\" ]]; then site_key "${BASH_REMATCH[1]}"; fi
     keep=1
-    for site in "$@"; do
-      if [ -z "$site" ]; then
-        [[ $line == *'"site":"'* ]] || keep=0
-      else
-        [[ $line != *"\"site\":\"$site\""* ]] || keep=0
-      fi
-    done
-    [ "$keep" = 0 ] || printf '%s\n' "$line"
+    for site in "${ending[@]}"; do [ "$key" != "$site" ] || keep=0; done
+    if [ "$keep" = 1 ]; then
+      others+="${others:+$'\n'}$line"
+    elif [ -n "$key" ]; then
+      spelled[$key]=${BASH_REMATCH[1]%.}
+    fi
   done <"$sentinel"
 }
 
@@ -353,11 +371,17 @@ drain() {
 case $command in
   down)
     if [ ${#sites[@]} -eq 0 ]; then
-      content="$(other_windows "")"
+      other_windows ""
+      content=$others
       content+="${content:+$'\n'}$(window_line "")"
     else
-      content="$(other_windows "${sites[@]}")"
-      for site in "${sites[@]}"; do content+="${content:+$'\n'}$(window_line "$site")"; done
+      other_windows "${sites[@]}"
+      content=$others
+      for i in "${!sites[@]}"; do
+        site_key "${sites[i]}"
+        sites[i]=${spelled[$key]:-${sites[i]}}
+        content+="${content:+$'\n'}$(window_line "${sites[i]}")"
+      done
     fi
     write_sentinel "$content"$'\n'
     verb_done="Maintenance ON${sites[*]:+ for ${sites[*]}}"
@@ -366,7 +390,8 @@ case $command in
     if [ ${#sites[@]} -eq 0 ]; then
       remove_sentinel
     else
-      content=$(other_windows "${sites[@]}")
+      other_windows "${sites[@]}"
+      content=$others
       if [ -n "$content" ]; then write_sentinel "$content"$'\n'; else remove_sentinel; fi
     fi
     verb_done="Maintenance OFF${sites[*]:+ for ${sites[*]}}"

@@ -117,6 +117,61 @@ public sealed class SiteNamesEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task SiteInAnotherLetterCase_IsTheSameWindow_ForDownAndUp()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+
+        await Down(proxy, "--site", "SHOP.example.org");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, "shop.example.org"));
+
+        var up = await Scripts.UpAsync(proxy, "--site", "shop.example.org");
+        Assert.True(up.ExitCode == 0, up.Stderr);
+        Assert.False(File.Exists(proxy.SentinelPath), "the window for SHOP.example.org is still there");
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(client, proxy, "Shop.Example.Org"));
+
+        // Running down.sh again updates the window, whatever the case.
+        await Down(proxy, "--site", "SHOP.example.org", "--reason", "first");
+        await Down(proxy, "--site", "Shop.Example.Org.", "--reason", "second");
+        Assert.Contains("second", Assert.Single(await File.ReadAllLinesAsync(proxy.SentinelPath)), StringComparison.Ordinal);
+        Assert.Equal(0, (await Scripts.UpAsync(proxy, "--site", "shop.example.org")).ExitCode);
+
+        // A line written by hand, spaced and cased as its writer liked.
+        await WriteSentinelAsync(proxy, "{\"site\": \"Shop.Example.ORG.\", \"reason\": \"by hand\"}\n{\"site\":\"other.example\"}\n");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, "shop.example.org"));
+        Assert.Equal(0, (await Scripts.UpAsync(proxy, "--site", "shop.example.org")).ExitCode);
+        Assert.Equal(["{\"site\":\"other.example\"}"], await File.ReadAllLinesAsync(proxy.SentinelPath));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(client, proxy, "shop.example.org"));
+    }
+
+    [Fact]
+    public async Task ClusterId_KeepsItsSpellingInTheSentinel_WhateverTheCaseOfLaterCommands()
+    {
+        await using var other = await TestBackend.StartAsync();
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["ReverseProxy:Routes:beta:ClusterId"] = "Beta",
+            ["ReverseProxy:Routes:beta:Order"] = "-1",
+            ["ReverseProxy:Routes:beta:Match:Hosts:0"] = "b.test",
+            ["ReverseProxy:Clusters:Beta:Destinations:one:Address"] = other.Url,
+        });
+        using var client = Client();
+
+        await Down(proxy, "--site", "Beta");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, "b.test"));
+
+        // The same window, updated: still for Beta, which the proxy matches exactly.
+        await Down(proxy, "--site", "beta", "--reason", "longer");
+        var line = Assert.Single(await File.ReadAllLinesAsync(proxy.SentinelPath));
+        Assert.Contains("\"site\":\"Beta\"", line, StringComparison.Ordinal);
+        Assert.Contains("longer", line, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, "b.test"));
+
+        Assert.Equal(0, (await Scripts.UpAsync(proxy, "--site", "BETA")).ExitCode);
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(client, proxy, "b.test"));
+    }
+
+    [Fact]
     public async Task DrainOfAnXnSite_WaitsForTheRequestsToIt()
     {
         long finished = 0;
