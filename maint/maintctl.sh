@@ -42,6 +42,8 @@ the running proxy has confirmed it; from then on no request reaches the backend 
 Maintenance window:
   --site NAME          Only this site (a request host name or a YARP cluster id); repeatable.
                        Without it, every site. Running down.sh again for a site updates its window.
+                       A host name is named without port, in ASCII (xn--bcher-kva.example for
+                       bücher.example); its case and a trailing dot do not matter.
   --reason TEXT        Shown on the page ({{reason}}), in the JSON answer and in the logs.
   --retry-after SECS   The Retry-After header (default: the proxy's Maintenance:RetryAfterSeconds).
   --until TIME         When you expect to be done (ISO 8601, or anything 'date -d' reads); sent as
@@ -134,6 +136,9 @@ given=("${sites[@]}")
 sites=()
 keys=" "
 for site in "${given[@]}"; do
+  # Converting to IDNA would need a tool beyond bash and coreutils (idn2); the proxy compares xn-- forms.
+  [[ $site != *[![:ascii:]]* ]] \
+    || die 2 "--site '$site' is not ASCII; give an international host name in its xn-- form, as clients send it in Host (bücher.example is xn--bcher-kva.example)"
   [[ ! $site =~ ^[^:]+:[0-9]*$ ]] || die 2 "--site '$site' has a port; sites are named without port (${site%%:*} covers every port)"
   [[ $site =~ ^[A-Za-z0-9][A-Za-z0-9._:-]*$ ]] || die 2 "--site '$site' is not a host name or cluster id (letters, digits, . _ : -)"
   site=${site%.} # a fully qualified name (example.org.) is the same site

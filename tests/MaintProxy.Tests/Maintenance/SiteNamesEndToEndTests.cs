@@ -53,6 +53,19 @@ public sealed class SiteNamesEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task UnicodeSite_IsRefusedByTheScript_WhichAsksForTheXnForm()
+    {
+        await using var proxy = await StartProxyAsync();
+
+        var down = await Scripts.DownAsync(proxy, "--site", "bücher.example");
+
+        Assert.Equal(2, down.ExitCode);
+        Assert.Contains("not ASCII", down.Stderr, StringComparison.Ordinal);
+        Assert.Contains("xn--", down.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(proxy.SentinelPath));
+    }
+
+    [Fact]
     public async Task UnicodeSiteInAHandWrittenSentinel_CoversTheXnHost()
     {
         await using var proxy = await StartProxyAsync();
