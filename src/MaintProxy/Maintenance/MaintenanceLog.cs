@@ -14,6 +14,9 @@ internal static partial class MaintenanceLog
     [LoggerMessage(1004, LogLevel.Warning, "Maintenance page {PagePath} is missing or unreadable ({Problem}); serving the built-in page")]
     public static partial void PageFallback(ILogger logger, string pagePath, string problem);
 
+    [LoggerMessage(1007, LogLevel.Warning, "Maintenance page {PagePath} was not loaded ({Problem}); serving {InUse}")]
+    public static partial void PageNotLoaded(ILogger logger, string pagePath, string problem, string inUse);
+
     [LoggerMessage(1005, LogLevel.Information, "Maintenance page loaded from {PagePath} ({Bytes} bytes)")]
     public static partial void PageLoaded(ILogger logger, string pagePath, int bytes);
 

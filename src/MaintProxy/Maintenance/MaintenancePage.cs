@@ -12,6 +12,9 @@ internal sealed class MaintenancePage
     private readonly Lock _reloadLock = new();
     private readonly ILogger<MaintenancePage> _logger;
     private volatile byte[] _content = BuiltInPage.Html;
+    // Rendered once per maintenance window and held in memory: a page is a few kilobytes.
+    private const int MaxPageBytes = 1024 * 1024;
+
     private FileStamp _lastStamp = new(false, -1, default);
 
     public MaintenancePage(IOptions<MaintenanceOptions> options, ILogger<MaintenancePage> logger)
@@ -37,23 +40,40 @@ internal sealed class MaintenancePage
             }
 
             _lastStamp = stamp;
-            try
+            if (!stamp.Exists)
             {
-                var content = File.ReadAllBytes(PagePath);
-                _content = content;
-                MaintenanceLog.PageLoaded(_logger, PagePath, content.Length);
+                _content = BuiltInPage.Html;
+                MaintenanceLog.PageFallback(_logger, PagePath, "no such file");
+                return;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // A page that was loaded once stays in use while the file is being replaced or
-                // briefly unreadable; only a page that never loaded falls back.
-                if (!stamp.Exists)
-                {
-                    _content = BuiltInPage.Html;
-                }
 
-                MaintenanceLog.PageFallback(_logger, PagePath, ex.Message);
+            // A page that was loaded stays in use while the file cannot be read, or is being written
+            // (copied over in place, it is empty for a moment; a rename replaces it at once).
+            var problem = stamp.Length < 0 ? "it is a folder, not a file"
+                : stamp.Length == 0 ? "it is empty"
+                : stamp.Length > MaxPageBytes ? $"{stamp.Length} bytes, more than the {MaxPageBytes} a page may have"
+                : null;
+            if (problem is null)
+            {
+                try
+                {
+                    var content = File.ReadAllBytes(PagePath);
+                    if (content.Length > 0)
+                    {
+                        _content = content;
+                        MaintenanceLog.PageLoaded(_logger, PagePath, content.Length);
+                        return;
+                    }
+
+                    problem = "it is empty";
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    problem = ex.Message;
+                }
             }
+
+            MaintenanceLog.PageNotLoaded(_logger, PagePath, problem, ReferenceEquals(_content, BuiltInPage.Html) ? "the built-in page" : "the page loaded before");
         }
     }
 }

@@ -15,6 +15,9 @@ internal sealed class MaintenanceState
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<MaintenanceState> _logger;
     private volatile MaintenanceSnapshot _current = MaintenanceSnapshot.Up;
+    // A few windows take a few hundred bytes; a file far larger is a mistake, and would be held in memory.
+    private const int MaxSentinelBytes = 1024 * 1024;
+
     private FileStamp _lastStamp = FileStamp.Missing;
 
     public MaintenanceState(IOptions<MaintenanceOptions> options, TimeProvider timeProvider, ILogger<MaintenanceState> logger)
@@ -73,6 +76,16 @@ internal sealed class MaintenanceState
             return MaintenanceSnapshot.Up;
         }
 
+        if (stamp.Length < 0)
+        {
+            return FailedClosed("unreadable", "it is a folder, not a file");
+        }
+
+        if (stamp.Length > MaxSentinelBytes)
+        {
+            return FailedClosed("too-large", $"{stamp.Length} bytes, more than the {MaxSentinelBytes} a sentinel may hold");
+        }
+
         byte[] content;
         try
         {
@@ -88,13 +101,8 @@ internal sealed class MaintenanceState
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // It exists but cannot be read: an operator meant "down", so fail closed.
-            return new MaintenanceSnapshot
-            {
-                Windows = [MaintenanceWindow.Everything],
-                SentinelSha256 = "unreadable",
-                SentinelError = ex.Message,
-            };
+            // It exists but cannot be read (or is a folder): an operator meant "down", so fail closed.
+            return FailedClosed("unreadable", ex.Message);
         }
 
         var (windows, error) = SentinelParser.Parse(content);
@@ -105,6 +113,13 @@ internal sealed class MaintenanceState
             SentinelError = error,
         };
     }
+
+    private static MaintenanceSnapshot FailedClosed(string marker, string error) => new()
+    {
+        Windows = [MaintenanceWindow.Everything],
+        SentinelSha256 = marker,
+        SentinelError = error,
+    };
 
     private void LogApplied(MaintenanceSnapshot snapshot)
     {

@@ -18,7 +18,8 @@ internal static class SentinelParser
 
     public static (ImmutableArray<MaintenanceWindow> Windows, string? Error) Parse(ReadOnlySpan<byte> content)
     {
-        var text = Encoding.UTF8.GetString(content);
+        // An editor may save it with a byte order mark; it is not part of the first window.
+        var text = Encoding.UTF8.GetString(content.StartsWith(Encoding.UTF8.Preamble) ? content[Encoding.UTF8.Preamble.Length..] : content);
         var windows = ImmutableArray.CreateBuilder<MaintenanceWindow>();
         var lineNumber = 0;
         foreach (var rawLine in text.Split('\n'))

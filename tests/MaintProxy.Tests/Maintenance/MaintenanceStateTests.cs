@@ -93,4 +93,47 @@ public sealed class MaintenanceStateTests : IDisposable
 
         Assert.False(state.Refresh(force: true).IsDown);
     }
+
+    [Fact]
+    public void Sentinel_AFolder_FailsClosedSayingSo()
+    {
+        Directory.CreateDirectory(_options.SentinelPath);
+
+        var state = new MaintenanceState(Options.Create(_options), TimeProvider.System, NullLogger<MaintenanceState>.Instance);
+
+        Assert.True(state.Current.IsDown);
+        Assert.Equal("it is a folder, not a file", state.Current.SentinelError);
+    }
+
+    [Fact]
+    public void Sentinel_LargerThanASentinelMayBe_FailsClosedWithoutReadingIt()
+    {
+        File.WriteAllText(_options.SentinelPath, """{"site":"other.example"}""" + new string(' ', 1024 * 1024));
+
+        var state = new MaintenanceState(Options.Create(_options), TimeProvider.System, NullLogger<MaintenanceState>.Instance);
+
+        Assert.True(state.Current.IsDown);
+        Assert.Null(state.Current.Windows[0].Site);
+        Assert.Contains("more than the 1048576 a sentinel may hold", state.Current.SentinelError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sentinel_ASymbolicLink_RewritingItsTargetIsApplied()
+    {
+        var elsewhere = _dir.File("elsewhere/target");
+        Directory.CreateDirectory(Path.GetDirectoryName(elsewhere)!);
+        await File.WriteAllTextAsync(elsewhere, """{"reason":"first"}""");
+        File.CreateSymbolicLink(_options.SentinelPath, elsewhere);
+        var (state, watcher) = StartWatching();
+        using var _ = watcher;
+        Assert.Equal("first", state.Current.Windows[0].Reason);
+
+        await File.WriteAllTextAsync(elsewhere, """{"reason":"second, longer"}""");
+
+        Assert.True(await Eventually.TrueAsync(() => state.Current.Windows[0].Reason == "second, longer", TimeSpan.FromSeconds(2)));
+
+        File.Delete(elsewhere);
+
+        Assert.True(await Eventually.TrueAsync(() => !state.Current.IsDown, TimeSpan.FromSeconds(2)), "a link to nothing is no sentinel");
+    }
 }

@@ -5,6 +5,15 @@ namespace MaintProxy.Tests.Maintenance;
 
 public sealed class SentinelParserTests
 {
+    [Fact]
+    public void Parse_StartingWithAByteOrderMark_ReadsTheWindow()
+    {
+        var (windows, error) = SentinelParser.Parse([0xEF, 0xBB, 0xBF, .. "{\"site\":\"other.example\"}\r\n"u8]);
+
+        Assert.Null(error);
+        Assert.Equal("other.example", Assert.Single(windows).Site);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("\n")]
