@@ -44,12 +44,15 @@ internal static class LoopbackEndpoint
         : IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address) ? address
         : null;
 
-    /// <summary>True when the connection arrived on this listener (by the socket, never by headers).</summary>
+    /// <summary>
+    /// True when the connection arrived on this listener (by the socket, never by headers): its address
+    /// and port, so a public listener on another loopback address with the same port is not taken for it.
+    /// </summary>
     public static bool IsConnectionTo(HttpContext context, IPEndPoint endPoint)
     {
         var connection = context.Connection;
         return connection.LocalPort == endPoint.Port
             && connection.LocalIpAddress is { } local
-            && IPAddress.IsLoopback(local);
+            && (local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local).Equals(endPoint.Address);
     }
 }

@@ -38,4 +38,19 @@ public sealed class LoopbackEndpointTests
     [InlineData("192.0.2.1", false)]
     public void IsAddressedToLoopback_ByTheHostHeader(string host, bool expected) =>
         Assert.Equal(expected, LoopbackEndpoint.IsAddressedToLoopback(new HostString(host)));
+
+    [Theory]
+    [InlineData("127.0.0.1", 8081, true)]
+    [InlineData("::ffff:127.0.0.1", 8081, true)]
+    [InlineData("::1", 8081, false)]
+    [InlineData("127.0.0.2", 8081, false)]
+    [InlineData("127.0.0.1", 8080, false)]
+    public void IsConnectionTo_TheListenersAddressAndPort_NotAnotherLoopbackAddress(string localAddress, int localPort, bool expected)
+    {
+        var context = new DefaultHttpContext();
+        context.Connection.LocalIpAddress = System.Net.IPAddress.Parse(localAddress);
+        context.Connection.LocalPort = localPort;
+
+        Assert.Equal(expected, LoopbackEndpoint.IsConnectionTo(context, LoopbackEndpoint.Parse("http://127.0.0.1:8081")));
+    }
 }
