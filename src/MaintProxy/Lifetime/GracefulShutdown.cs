@@ -8,7 +8,8 @@ namespace MaintProxy.Lifetime;
 /// idle keep-alive connections and waits for the others until the host's shutdown timeout; it says
 /// nothing while it waits, and a second SIGTERM does nothing. This adds the drain's log (start,
 /// progress, end), the hard stop on a second signal or at <see cref="LifetimeOptions.DrainTimeout"/>,
-/// readiness and stopping notices for systemd, and the PID file.
+/// readiness and stopping notices for systemd, and the PID file; and it keeps SIGHUP from ending
+/// the process.
 /// </summary>
 internal sealed class GracefulShutdown(
     IHostApplicationLifetime lifetime,
@@ -34,6 +35,10 @@ internal sealed class GracefulShutdown(
             _subscriptions.Add(PosixSignalRegistration.Create(signal, OnSignal));
         }
 
+        // SIGHUP's default action ends the process at once, without a drain: it comes when the
+        // terminal that started the proxy closes, and from operators used to nginx's reload.
+        _subscriptions.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup));
+
         _subscriptions.Add(lifetime.ApplicationStarted.Register(OnStarted));
         _subscriptions.Add(lifetime.ApplicationStopping.Register(OnStopping));
         _subscriptions.Add(lifetime.ApplicationStopped.Register(OnStopped));
@@ -57,6 +62,12 @@ internal sealed class GracefulShutdown(
             LifetimeLog.SecondSignal(logger, context.Signal.ToString(), requests.Count);
             requests.AbortAll();
         }
+    }
+
+    private void OnHangup(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        LifetimeLog.HangupIgnored(logger);
     }
 
     private void OnStarted()

@@ -43,6 +43,33 @@ public sealed class GracefulShutdownEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Sighup_DuringSlowDownload_IsLoggedWithWhatToDoAndStopsNothing()
+    {
+        var download = new SlowDownload(chunks: 30, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        await using var backend = await TestBackend.StartAsync(context =>
+            context.Request.Path == "/big.iso" ? download.ServeAsync(context) : context.Response.WriteAsync("backend ok " + context.Request.Path));
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url);
+
+        var fetch = download.FetchAsync(proxy.PublicUrl + "/big.iso");
+        await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+        proxy.Signal("HUP");
+
+        Assert.True(await proxy.WaitForOutputAsync("SIGHUP ignored", Deadline), proxy.Output);
+        Assert.Contains("maint/restart.sh", proxy.Output, StringComparison.Ordinal);
+        Assert.False(fetch.IsCompleted, "the download ended before the signal; make it slower");
+        var (bytes, sha256, error) = await fetch.WaitAsync(Deadline);
+        Assert.Null(error);
+        Assert.Equal(download.Content.Length, bytes);
+        Assert.Equal(download.Sha256, sha256);
+
+        // A new connection: the proxy still accepts and serves.
+        using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero });
+        Assert.Equal("backend ok /after-hup", await client.GetStringAsync(proxy.PublicUrl + "/after-hup"));
+        Assert.False(proxy.HasExited, proxy.Output);
+        Assert.DoesNotContain("Draining", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sigterm_DownloadLongerThanDrainTimeout_IsCutOffAndLogged()
     {
         var download = new SlowDownload(chunks: 100, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
