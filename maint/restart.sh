@@ -53,9 +53,15 @@ Linux caveat: connections that are already in the old process's accept queue
 when it closes its listener are reset, unless net.ipv4.tcp_migrate_req=1, which
 moves them to the new process's listener. This script warns when it is 0.
 
+A process that is already draining (it listens on no port any more, and the
+proxy removes its PID file when it starts draining) is left alone: it is not
+signalled, since a second SIGTERM would cut its requests short, and no new
+process is started (exit status 1).
+
 Exit status: 0 the new process serves and the old one drains (or, with --wait,
-has exited); 1 the restart failed (the old process keeps serving, a new process
-that never became ready is stopped); 2 bad usage.
+has exited); 1 the restart failed or the old process was already draining (the
+old process is left as it was, a new process that never became ready is
+stopped); 2 bad usage.
 EOF
 }
 
@@ -81,7 +87,7 @@ done
 
 if [ -z "$old_pid" ]; then
   pid_file=${pid_file:-$root/maint/maintproxy.pid}
-  [ -r "$pid_file" ] || die 1 "no PID file at $pid_file: is MaintProxy running with Lifetime:PidFile set to it? (or pass --pid)"
+  [ -r "$pid_file" ] || die 1 "no PID file at $pid_file: is MaintProxy running with Lifetime:PidFile set to it? (or pass --pid) A proxy that drains removes it: nothing to restart then, the process that wrote it is already on its way out"
   old_pid=$(tr -dc '0-9' <"$pid_file")
   [ -n "$old_pid" ] || die 1 "$pid_file holds no process id"
   ready_file=$(realpath -m -- "$pid_file")
@@ -91,7 +97,21 @@ else
   rm -f -- "$ready_file"
 fi
 [ -e "/proc/$old_pid" ] || die 1 "process $old_pid is not running (stale PID file?); start MaintProxy normally instead"
-[ -r "/proc/$old_pid/cmdline" ] || die 1 "cannot read /proc/$old_pid: run as the user who runs MaintProxy"
+[ -r "/proc/$old_pid/environ" ] && [ -r "/proc/$old_pid/fd" ] || die 1 "cannot read /proc/$old_pid: run as the user who runs MaintProxy"
+
+# True while the process holds a listening TCP socket. A proxy closes all of its listeners as soon
+# as it starts draining, so one without any does not serve: it drains (a second SIGTERM would cut
+# its requests short) or has not finished starting.
+listening() { # pid
+  local sockets _ st inode
+  sockets=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null) || return 1
+  while read -r _ _ _ st _ _ _ _ _ inode _; do
+    [ "$st" = 0A ] && [[ $'\n'$sockets$'\n' == *$'\n'"socket:[$inode]"$'\n'* ]] && return 0
+  done < <(cat "/proc/$1/net/tcp" "/proc/$1/net/tcp6" 2>/dev/null)
+  return 1
+}
+listening "$old_pid" \
+  || die 1 "process $old_pid listens on no port: it is draining already (it got SIGTERM) or still starting. Nothing was done: it was not signalled and no new process was started. Let it finish; if no proxy serves, start MaintProxy normally"
 
 if [ "$(sysctl -n net.ipv4.tcp_migrate_req 2>/dev/null || echo 0)" != 1 ]; then
   echo "restart: warning: net.ipv4.tcp_migrate_req is not 1, so connections queued on the old listener at the moment it closes are reset; as root: sysctl -w net.ipv4.tcp_migrate_req=1" >&2
@@ -154,7 +174,10 @@ while :; do
   sleep 0.05
 done
 
-if ! kill -TERM "$old_pid" 2>/dev/null; then
+# Checked again: something else may have told it to drain while the new process started.
+if ! listening "$old_pid"; then
+  echo "restart: process $old_pid no longer listens (it drains, or has exited) and was not signalled; process $new_pid serves" >&2
+elif ! kill -TERM "$old_pid" 2>/dev/null; then
   echo "restart: process $old_pid was already gone; process $new_pid serves" >&2
 fi
 echo "Restarted: process $new_pid serves (log: $log_file); process $old_pid drains and exits when its last request is done"

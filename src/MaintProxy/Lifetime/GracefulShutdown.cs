@@ -91,6 +91,8 @@ internal sealed class GracefulShutdown(
 
         systemd.Notify($"STOPPING=1\nSTATUS=Draining {inFlight} request(s)");
         LifetimeLog.DrainStarted(logger, inFlight, drainTimeout);
+        // A draining process is no longer the proxy that serves: maint/restart.sh must not find it.
+        pidFile.RemoveIfOurs();
     }
 
     private void ReportProgress()

@@ -38,6 +38,9 @@ internal static partial class LifetimeLog
     [LoggerMessage(5009, LogLevel.Information, "PID file {PidFile} now names process {ProcessId}")]
     public static partial void PidFileWritten(ILogger logger, string pidFile, string processId);
 
+    [LoggerMessage(5015, LogLevel.Information, "PID file {PidFile} removed: process {ProcessId} no longer serves new connections")]
+    public static partial void PidFileRemoved(ILogger logger, string pidFile, string processId);
+
     [LoggerMessage(5010, LogLevel.Error, "PID file {PidFile} could not be written or removed: {Problem}")]
     public static partial void PidFileFailed(ILogger logger, string pidFile, string problem);
 

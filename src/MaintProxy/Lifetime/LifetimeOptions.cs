@@ -21,8 +21,8 @@ public sealed class LifetimeOptions
     public bool ReusePort { get; set; }
 
     /// <summary>
-    /// A file the proxy writes its process id to once it is ready to serve, and removes when it exits
-    /// (if it still names this process). Relative paths start at the working directory. Empty: none.
+    /// A file the proxy writes its process id to once it is ready to serve, and removes when it starts
+    /// draining (if it still names this process). Relative paths start at the working directory. Empty: none.
     /// </summary>
     public string? PidFile { get; set; }
 }

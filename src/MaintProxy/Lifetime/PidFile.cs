@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace MaintProxy.Lifetime;
 
 /// <summary>
-/// Writes the process id once the proxy is ready to serve. A new process in an overlap restart
-/// overwrites it, so the old one removes it on exit only if it still names the old one.
+/// Writes the process id once the proxy is ready to serve, and removes it when the proxy starts
+/// draining (and on exit). A new process in an overlap restart overwrites it, so the old one
+/// removes it only if it still names the old one.
 /// </summary>
 internal sealed class PidFile(IOptions<LifetimeOptions> options, ILogger<PidFile> logger)
 {
@@ -45,6 +46,7 @@ internal sealed class PidFile(IOptions<LifetimeOptions> options, ILogger<PidFile
             if (File.Exists(_path) && File.ReadAllText(_path).Trim() == _pid)
             {
                 File.Delete(_path);
+                LifetimeLog.PidFileRemoved(logger, _path, _pid);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

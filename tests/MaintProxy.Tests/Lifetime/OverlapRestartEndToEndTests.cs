@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Lifetime;
@@ -67,6 +68,37 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
         Assert.True(await old.WaitForExitAsync(Deadline), "the old process did not exit after its last request");
         Assert.Contains("every request in flight finished; exiting", old.Output, StringComparison.Ordinal);
         Assert.Equal(_newPid.ToString(), (await File.ReadAllTextAsync(PidFile)).Trim());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Restart_OfAProcessAlreadyDraining_SignalsNothingStartsNothingAndSaysSo(bool byPidFile)
+    {
+        var download = new SlowDownload(chunks: 50, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        await using var backend = await TestBackend.StartAsync(download.ServeAsync);
+        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, SharedPortSettings());
+        var fetch = download.FetchAsync(old.PublicUrl + "/big.iso");
+        await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+        old.Signal("TERM"); // kill -TERM by hand, or an earlier restart.sh
+        Assert.True(await old.WaitForOutputAsync("Draining: new connections are no longer accepted", Deadline), old.Output);
+
+        var restart = byPidFile
+            ? await RestartAsync("--pid-file", PidFile, "--log", NewLog)
+            : await RestartAsync("--pid", old.Pid.ToString(CultureInfo.InvariantCulture), "--log", NewLog);
+
+        Assert.True(restart.ExitCode == 1, restart.Stderr + restart.Stdout);
+        Assert.Contains("drain", restart.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(NewLog), "a new process was started");
+        Assert.False(File.Exists(PidFile), "the PID file still names the draining process");
+        Assert.False(fetch.IsCompleted, "the download ended before the restart; make it slower");
+        var (bytes, sha256, error) = await fetch.WaitAsync(Deadline);
+        Assert.Null(error);
+        Assert.Equal(download.Content.Length, bytes);
+        Assert.Equal(download.Sha256, sha256);
+        Assert.True(await old.WaitForExitAsync(Deadline), "the old process did not exit after its last request");
+        Assert.Contains("every request in flight finished; exiting", old.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Second SIGTERM", old.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -149,6 +181,10 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
         if (File.Exists(PidFile) && int.TryParse(await File.ReadAllTextAsync(PidFile), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
         {
             _newPid = pid;
+        }
+        else if (Regex.Match(result.Stdout, @"process (\d+) serves") is { Success: true } started)
+        {
+            _newPid = int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture); // --pid: a temporary PID file
         }
 
         return result;
