@@ -349,23 +349,30 @@ confirm() { # expected-sha
 
 # Waits until no request the new windows stop is still on its way to the backend.
 drain() {
-  local query="" site n="" shown=0
+  local query="" site n="" previous="" shown=0
   for site in "${sites[@]}"; do query+="${query:+&}site=$site"; done
   deadline_after "$drain_s"
   while :; do
     admin GET "/in-flight${query:+?$query}" || die 1 "lost the proxy at $admin_url while draining; the switch itself was confirmed"
     json_field "$body" inFlight
     n=$field
-    if [ "$n" = 0 ]; then
+    # A process maint/restart.sh replaced may still be finishing requests, which this proxy cannot count.
+    json_field "$body" predecessorPid
+    previous=${field#null}
+    if [ "$n" = 0 ] && [ -z "$previous" ]; then
       [ "$shown" = 0 ] || printf '\r\033[K' >&2
       return 0
     fi
     now_ms
     if [ "$now" -ge "$deadline" ]; then
       [ "$shown" = 0 ] || printf '\n' >&2
+      [ "$n" != 0 ] || die 1 "maintenance is on, but the previous process (PID $previous), which maint/restart.sh replaced, was still finishing its requests after ${drain_s}s; do not stop the backend yet (run with a longer --drain)"
       die 1 "maintenance is on, but $n request(s) were still in flight to the backend after ${drain_s}s; do not stop the backend yet (run with a longer --drain, or check for stuck requests)"
     fi
-    if [ -t 2 ]; then
+    if [ -t 2 ] && [ "$n" = 0 ]; then
+      printf '\rdraining: waiting for the previous process (PID %s) to finish its requests (%ds left) ' "$previous" $(( (deadline - now) / 1000 )) >&2
+      shown=1
+    elif [ -t 2 ]; then
       printf '\rdraining: %s request(s) still in flight (%ds left) ' "$n" $(( (deadline - now) / 1000 )) >&2
       shown=1
     fi

@@ -33,7 +33,9 @@ exits. Connections arriving meanwhile are served by the new process.
 The new process runs the old one's command line in the old one's working
 directory with the old one's environment, unless a COMMAND is given after --.
 It is told (--Lifetime:PidFile) to write its process id to the PID file once
-it is ready; that is how this script knows it is ready.
+it is ready; that is how this script knows it is ready. It is also told
+(--Lifetime:Predecessors) which processes it replaces, so that down.sh --drain
+waits for them to finish their requests too.
 
 Options:
   --pid-file FILE   The running proxy's PID file (its Lifetime:PidFile). The
@@ -123,12 +125,37 @@ mapfile -d '' old_env <"/proc/$old_pid/environ"
 if [ ${#new_command[@]} -eq 0 ]; then
   mapfile -d '' new_command <"/proc/$old_pid/cmdline"
 fi
-# The new process reports readiness through the PID file; drop an earlier restart's override.
+# The start time of a process that still runs (field 22 of /proc/PID/stat), in $REPLY: with its id,
+# it tells the process from a later one given the same id.
+start_time() { # pid
+  local stat fields
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  read -ra fields <<<"$stat"
+  [ "${fields[0]}" != Z ] || return 1
+  REPLY=${fields[19]}
+}
+
+# The processes the new one tells down.sh --drain to wait for: the old one, and those an earlier
+# restart replaced that still run (they may still be finishing requests), as PID:STARTTIME.
+predecessors=""
+mapfile -d '' old_cmdline <"/proc/$old_pid/cmdline"
+for arg in "${old_cmdline[@]}"; do
+  [[ $arg == --Lifetime:Predecessors=* ]] || continue
+  IFS=, read -ra entries <<<"${arg#*=}"
+  for entry in "${entries[@]}"; do
+    if start_time "${entry%%:*}" && [ "$REPLY" = "${entry#*:}" ]; then predecessors+="$entry,"; fi
+  done
+done
+start_time "$old_pid" || die 1 "process $old_pid has exited; start MaintProxy normally instead"
+predecessors+="$old_pid:$REPLY"
+
+# The new process reports readiness through the PID file; drop an earlier restart's overrides.
 command=()
 for arg in "${new_command[@]}"; do
-  case $arg in --Lifetime:PidFile=*) ;; *) command+=("$arg") ;; esac
+  case $arg in --Lifetime:PidFile=*|--Lifetime:Predecessors=*) ;; *) command+=("$arg") ;; esac
 done
-command+=("--Lifetime:PidFile=$ready_file")
+command+=("--Lifetime:PidFile=$ready_file" "--Lifetime:Predecessors=$predecessors")
 
 if [ -z "$log_file" ]; then
   old_out=$(readlink "/proc/$old_pid/fd/1" 2>/dev/null || true)

@@ -1,3 +1,4 @@
+using MaintProxy.Lifetime;
 using MaintProxy.Listeners;
 using MaintProxy.Maintenance;
 using Microsoft.Extensions.Options;
@@ -38,9 +39,12 @@ internal static class AdminEndpoints
                     return TypedResults.Ok(StatusReport.From(state.Refresh(force: true), state, page, counters, inFlight));
                 });
 
-                // The drain: forwarded requests of these sites (all when none is named) not yet finished.
-                endpoints.MapGet("/in-flight", (HttpContext context, InFlightRequests inFlight) =>
-                    TypedResults.Ok(new InFlightReport(inFlight.CountDraining(context.Request.Query["site"].OfType<string>().ToArray()))));
+                // The drain: forwarded requests of these sites (all when none is named) not yet finished,
+                // and a process an overlap restart replaced that may still be finishing its own.
+                endpoints.MapGet("/in-flight", (HttpContext context, InFlightRequests inFlight, Predecessors predecessors) =>
+                    TypedResults.Ok(new InFlightReport(
+                        inFlight.CountDraining(context.Request.Query["site"].OfType<string>().ToArray()),
+                        predecessors.FirstRunning())));
             });
         });
     }

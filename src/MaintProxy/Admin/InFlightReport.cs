@@ -1,4 +1,7 @@
 namespace MaintProxy.Admin;
 
-/// <summary>The answer of <c>GET /in-flight</c>: <c>{"inFlight":N}</c>.</summary>
-internal sealed record InFlightReport(int InFlight);
+/// <summary>
+/// The answer of <c>GET /in-flight</c>: <c>{"inFlight":N,"predecessorPid":P}</c>, P the process an
+/// overlap restart replaced while it still runs, else null.
+/// </summary>
+internal sealed record InFlightReport(int InFlight, int? PredecessorPid);

@@ -25,4 +25,11 @@ public sealed class LifetimeOptions
     /// draining (if it still names this process). Relative paths start at the working directory. Empty: none.
     /// </summary>
     public string? PidFile { get; set; }
+
+    /// <summary>
+    /// Set by <c>maint/restart.sh</c>: the processes it replaced that may still be draining, as
+    /// <c>PID:STARTTIME</c> entries (the start time from <c>/proc/PID/stat</c>) separated by commas.
+    /// While one runs, <c>GET /in-flight</c> names it, and <c>down.sh --drain</c> waits for it.
+    /// </summary>
+    public string? Predecessors { get; set; }
 }

@@ -28,6 +28,11 @@ internal sealed class LifetimeOptionsValidator : IValidateOptions<LifetimeOption
             }
         }
 
+        if (!PredecessorProcess.TryParseList(options.Predecessors, out _))
+        {
+            return ValidateOptionsResult.Fail($"Lifetime:Predecessors must be PID:STARTTIME entries separated by commas (maint/restart.sh sets it); it is '{options.Predecessors}'.");
+        }
+
         return ValidateOptionsResult.Success;
     }
 }

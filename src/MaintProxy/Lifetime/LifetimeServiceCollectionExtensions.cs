@@ -32,6 +32,7 @@ public static class LifetimeServiceCollectionExtensions
         services.TryAddSingleton<ServedRequests>();
         services.TryAddSingleton<SystemdNotifier>();
         services.TryAddSingleton<PidFile>();
+        services.TryAddSingleton<Predecessors>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ServedRequestsStartupFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, PublicListenersSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SocketTransportOptions>, ReusePortSetup>());

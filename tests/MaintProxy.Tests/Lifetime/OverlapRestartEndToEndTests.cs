@@ -70,6 +70,63 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
         Assert.Equal(_newPid.ToString(), (await File.ReadAllTextAsync(PidFile)).Trim());
     }
 
+    [Fact]
+    public async Task DownDrain_AfterRestart_WaitsForTheOldProcessStillStreamingADownload()
+    {
+        var download = new SlowDownload(chunks: 60, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        await using var backend = await TestBackend.StartAsync(download.ServeAsync);
+        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, SharedPortSettings());
+        var fetch = download.FetchAsync(old.PublicUrl + "/big.iso");
+        await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+        var restart = await RestartAsync("--pid-file", PidFile, "--log", NewLog);
+        Assert.True(restart.ExitCode == 0, restart.Stderr + restart.Stdout);
+        Assert.True(await old.WaitForOutputAsync("Draining: new connections are no longer accepted", Deadline), old.Output);
+
+        // The new process answers the admin listener; it forwarded nothing, the old one still streams.
+        var tooShort = await Scripts.DownAsync(old, "--drain=1");
+
+        Assert.True(tooShort.ExitCode == 1, tooShort.Stderr + tooShort.Stdout);
+        Assert.Contains($"previous process (PID {old.Pid})", tooShort.Stderr, StringComparison.Ordinal);
+        Assert.False(fetch.IsCompleted, "the download ended before the drain; make it slower");
+
+        var drained = await Scripts.DownAsync(old, "--drain=30");
+
+        Assert.True(drained.ExitCode == 0, drained.Stderr + drained.Stdout);
+        Assert.Contains("Drained: no request is in flight", drained.Stdout, StringComparison.Ordinal);
+        Assert.True(await old.WaitForExitAsync(TimeSpan.FromSeconds(2)), "down.sh --drain returned 0 while the old process still ran");
+        var (bytes, sha256, error) = await fetch.WaitAsync(TimeSpan.FromSeconds(2));
+        Assert.Null(error);
+        Assert.Equal(download.Content.Length, bytes);
+        Assert.Equal(download.Sha256, sha256);
+    }
+
+    [Fact]
+    public async Task DownDrain_AfterTwoRestarts_WaitsForTheFirstProcessStillStreaming()
+    {
+        var download = new SlowDownload(chunks: 80, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        await using var backend = await TestBackend.StartAsync(download.ServeAsync);
+        await using var first = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, SharedPortSettings());
+        var fetch = download.FetchAsync(first.PublicUrl + "/big.iso");
+        await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+        var once = await RestartAsync("--pid-file", PidFile, "--log", NewLog);
+        Assert.True(once.ExitCode == 0, once.Stderr + once.Stdout);
+        var second = _newPid!.Value;
+
+        // The second process is idle: it drains at once and exits, the first one still streams.
+        var twice = await RestartAsync("--pid-file", PidFile, "--log", NewLog, "--wait");
+
+        Assert.True(twice.ExitCode == 0, twice.Stderr + twice.Stdout);
+        Assert.NotEqual(second, _newPid);
+        var tooShort = await Scripts.DownAsync(first, "--drain=1");
+        Assert.True(tooShort.ExitCode == 1, tooShort.Stderr + tooShort.Stdout);
+        Assert.Contains($"previous process (PID {first.Pid})", tooShort.Stderr, StringComparison.Ordinal);
+        Assert.False(fetch.IsCompleted, "the download ended before the drain; make it slower");
+        var drained = await Scripts.DownAsync(first, "--drain=30");
+        Assert.True(drained.ExitCode == 0, drained.Stderr + drained.Stdout);
+        Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(2)), "down.sh --drain returned 0 while the first process still ran");
+        Assert.Null((await fetch.WaitAsync(TimeSpan.FromSeconds(2))).Error);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
