@@ -5,30 +5,21 @@ using MaintProxy.Tests.Infrastructure;
 namespace MaintProxy.Tests.FastCgi;
 
 /// <summary>How the real proxy answers when the FastCGI side fails: 502 or 504, never the maintenance page.</summary>
-public sealed class FastCgiFailureEndToEndTests : IDisposable
+public sealed class FastCgiFailureEndToEndTests : FastCgiEndToEndTest
 {
-    private readonly TempDirectory _dir = new();
-    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(30) };
-
-    public void Dispose()
-    {
-        _client.Dispose();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task PhpFpmStopped_NotInMaintenance_Gets502WithoutMaintenanceHeaderPromptly()
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 2);
-        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 2, TimeSpan.FromSeconds(10));
-        using (var warm = await _client.GetAsync(proxy.PublicUrl + "/hello.php"))
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 2);
+        await using var proxy = await FastCgiProxy.StartAsync(Dir, fpm, 2, TimeSpan.FromSeconds(10));
+        using (var warm = await Client.GetAsync(proxy.PublicUrl + "/hello.php"))
         {
             Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
         }
 
         await fpm.StopAsync();
         var started = Stopwatch.GetTimestamp();
-        using var response = await _client.GetAsync(proxy.PublicUrl + "/hello.php");
+        using var response = await Client.GetAsync(proxy.PublicUrl + "/hello.php");
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
@@ -39,17 +30,17 @@ public sealed class FastCgiFailureEndToEndTests : IDisposable
     [Fact]
     public async Task SleepingScript_Gets504AtTheActivityTimeout_AndThePoolRecovers()
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 2);
-        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 2, TimeSpan.FromSeconds(1.5));
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 2);
+        await using var proxy = await FastCgiProxy.StartAsync(Dir, fpm, 2, TimeSpan.FromSeconds(1.5));
 
         var started = Stopwatch.GetTimestamp();
-        using var response = await _client.GetAsync(proxy.PublicUrl + "/sleep.php?s=6");
+        using var response = await Client.GetAsync(proxy.PublicUrl + "/sleep.php?s=6");
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.False(response.Headers.Contains("X-Maintenance-Mode"));
         Assert.InRange(elapsed, TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(4));
-        using var next = await _client.GetAsync(proxy.PublicUrl + "/hello.php");
+        using var next = await Client.GetAsync(proxy.PublicUrl + "/hello.php");
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
     }
 
@@ -65,7 +56,7 @@ public sealed class FastCgiFailureEndToEndTests : IDisposable
             "/no-headers" => ScriptedFastCgiServer.EndRequest(0),
             _ => [.. ScriptedFastCgiServer.Stdout("Content-Type: text/plain\r\n\r\nfine"), .. ScriptedFastCgiServer.EndRequest(0)],
         });
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, server.Address, new Dictionary<string, string>
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, server.Address, new Dictionary<string, string>
         {
             ["ReverseProxy:Clusters:app:Metadata:Transport"] = "FastCGI",
             ["ReverseProxy:Clusters:app:Metadata:FastCGI.DocumentRoot"] = "/srv/www",
@@ -76,8 +67,8 @@ public sealed class FastCgiFailureEndToEndTests : IDisposable
 
         foreach (var path in new[] { "/garbled", "/truncated", "/not-fastcgi", "/overloaded", "/no-headers" })
         {
-            using var broken = await _client.GetAsync(proxy.PublicUrl + path);
-            using var fine = await _client.GetAsync(proxy.PublicUrl + "/fine");
+            using var broken = await Client.GetAsync(proxy.PublicUrl + path);
+            using var fine = await Client.GetAsync(proxy.PublicUrl + "/fine");
 
             Assert.True(broken.StatusCode == HttpStatusCode.BadGateway, $"{path} got {(int)broken.StatusCode}");
             Assert.False(broken.Headers.Contains("X-Maintenance-Mode"));

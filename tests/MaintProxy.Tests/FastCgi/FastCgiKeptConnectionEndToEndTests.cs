@@ -5,17 +5,8 @@ using MaintProxy.Tests.Infrastructure;
 namespace MaintProxy.Tests.FastCgi;
 
 /// <summary>Kept-alive connections to a real php-fpm that closes them, or whose workers die or run on, under the proxy.</summary>
-public sealed class FastCgiKeptConnectionEndToEndTests : IDisposable
+public sealed class FastCgiKeptConnectionEndToEndTests : FastCgiEndToEndTest
 {
-    private readonly TempDirectory _dir = new();
-    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(30) };
-
-    public void Dispose()
-    {
-        _client.Dispose();
-        _dir.Dispose();
-    }
-
     [Theory]
     [InlineData("POST", 1)]
     [InlineData("PATCH", 1)]
@@ -24,19 +15,19 @@ public sealed class FastCgiKeptConnectionEndToEndTests : IDisposable
     {
         // php-fpm kills a worker whose script runs past request_terminate_timeout: the connection
         // closes with no answer, although the script ran.
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 2, poolSettings: "request_terminate_timeout = 1s");
-        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 2, TimeSpan.FromSeconds(20));
-        using (var warm = await _client.GetAsync(proxy.PublicUrl + "/hello.php"))
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 2, poolSettings: "request_terminate_timeout = 1s");
+        await using var proxy = await FastCgiProxy.StartAsync(Dir, fpm, 2, TimeSpan.FromSeconds(20));
+        using (var warm = await Client.GetAsync(proxy.PublicUrl + "/hello.php"))
         {
             Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
         }
 
-        var runsFile = _dir.File("runs.txt");
+        var runsFile = Dir.File("runs.txt");
         using var request = new HttpRequestMessage(new HttpMethod(method), $"{proxy.PublicUrl}/append.php?s=5&file={Uri.EscapeDataString(runsFile)}")
         {
             Content = new StringContent("order=1"),
         };
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Equal(runs, File.ReadAllLines(runsFile).Length);
@@ -47,15 +38,15 @@ public sealed class FastCgiKeptConnectionEndToEndTests : IDisposable
     [Fact]
     public async Task KeptConnectionClosedAfterMaxRequests_APostStillSucceeds()
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1, maxRequests: 2);
-        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 1, TimeSpan.FromSeconds(10));
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1, maxRequests: 2);
+        await using var proxy = await FastCgiProxy.StartAsync(Dir, fpm, 1, TimeSpan.FromSeconds(10));
         var port = ((IPEndPoint)fpm.EndPoint).Port;
         var workers = new HashSet<string>();
 
         for (var i = 0; i < 6; i++)
         {
             using var content = new FormUrlEncodedContent([new("order", i.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
-            using var response = await _client.PostAsync(proxy.PublicUrl + "/hello.php", content);
+            using var response = await Client.PostAsync(proxy.PublicUrl + "/hello.php", content);
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             workers.Add(await response.Content.ReadAsStringAsync());
@@ -73,10 +64,10 @@ public sealed class FastCgiKeptConnectionEndToEndTests : IDisposable
     [Fact]
     public async Task ScriptRunningOnAfterFastCgiFinishRequest_TheNextRequestGoesToAnIdleWorker()
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 2);
-        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 2, TimeSpan.FromSeconds(10));
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 2);
+        await using var proxy = await FastCgiProxy.StartAsync(Dir, fpm, 2, TimeSpan.FromSeconds(10));
         var port = ((IPEndPoint)fpm.EndPoint).Port;
-        var warm = await Task.WhenAll(_client.GetAsync(proxy.PublicUrl + "/sleep.php?s=1"), _client.GetAsync(proxy.PublicUrl + "/sleep.php?s=1"));
+        var warm = await Task.WhenAll(Client.GetAsync(proxy.PublicUrl + "/sleep.php?s=1"), Client.GetAsync(proxy.PublicUrl + "/sleep.php?s=1"));
         foreach (var response in warm)
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -87,13 +78,13 @@ public sealed class FastCgiKeptConnectionEndToEndTests : IDisposable
 
         // php-fpm sends END_REQUEST at fastcgi_finish_request(); the worker stays with the script, and
         // with the connection the proxy got back.
-        using (var finished = await _client.GetAsync(proxy.PublicUrl + "/finish.php?s=3"))
+        using (var finished = await Client.GetAsync(proxy.PublicUrl + "/finish.php?s=3"))
         {
             Assert.Equal("finished", await finished.Content.ReadAsStringAsync());
         }
 
         var started = Stopwatch.GetTimestamp();
-        using var next = await _client.GetAsync(proxy.PublicUrl + "/hello.php");
+        using var next = await Client.GetAsync(proxy.PublicUrl + "/hello.php");
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);

@@ -12,7 +12,7 @@ namespace MaintProxy.Tests.FastCgi;
 /// <c>FastCgi:BufferRequestBodies</c> against a real php-fpm with one worker: a client that uploads
 /// slowly holds that worker only when bodies are streamed.
 /// </summary>
-public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
+public sealed class FastCgiRequestBufferingEndToEndTests : FastCgiEndToEndTest
 {
     private const int UploadBytes = 256 * 1024;
 
@@ -21,27 +21,18 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
 
     private const int OtherRequests = 3;
 
-    private readonly TempDirectory _dir = new();
-    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(30) };
-
-    public void Dispose()
-    {
-        _client.Dispose();
-        _dir.Dispose();
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task SlowUpload_HoldsTheOnlyWorker_OnlyWhenBodiesAreStreamed(bool buffer)
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
         await using var proxy = await StartProxyAsync(fpm, buffer);
         var body = RandomNumberGenerator.GetBytes(UploadBytes);
         var pipe = new Pipe();
         using var content = new StreamContent(pipe.Reader.AsStream());
         content.Headers.ContentLength = body.Length;
-        var upload = _client.PostAsync(proxy.PublicUrl + "/upload.php", content);
+        var upload = Client.PostAsync(proxy.PublicUrl + "/upload.php", content);
         await pipe.Writer.WriteAsync(body.AsMemory(0, SentBeforeStalling));
         Assert.True(await Eventually.TrueAsync(async () => await InFlightAsync(proxy) == 1, TimeSpan.FromSeconds(10)),
             "the upload never reached the proxy");
@@ -56,7 +47,7 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
         var servedWhileStalled = 0;
         while (servedWhileStalled < OtherRequests)
         {
-            var other = _client.GetAsync(proxy.PublicUrl + "/hello.php");
+            var other = Client.GetAsync(proxy.PublicUrl + "/hello.php");
             others.Add(other);
             if (await Task.WhenAny(other, Task.Delay(TimeSpan.FromSeconds(buffer ? 10 : 1.5))) != other)
             {
@@ -85,13 +76,13 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
     [InlineData(true)]
     public async Task Buffered_BodyOverTheMemoryBuffer_WaitsInAnUnnamedFile_NothingLeftBehind(bool killed)
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
         await using var proxy = await StartProxyAsync(fpm, buffer: true);
         var body = RandomNumberGenerator.GetBytes(UploadBytes);
         var pipe = new Pipe();
         using var content = new StreamContent(pipe.Reader.AsStream());
         content.Headers.ContentLength = body.Length;
-        var upload = _client.PostAsync(proxy.PublicUrl + "/upload.php", content);
+        var upload = Client.PostAsync(proxy.PublicUrl + "/upload.php", content);
         await pipe.Writer.WriteAsync(body.AsMemory(0, 2 * SentBeforeStalling));
 
         // Past 64 KiB a stalled body is on disk, not in the proxy's memory, in a file already unlinked.
@@ -119,7 +110,7 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
     [Fact]
     public async Task Buffered_UploadsAbortedMidway_LeaveNoBodyFileOpen()
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
         await using var proxy = await StartProxyAsync(fpm, buffer: true);
         var head = $"POST /upload.php HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {UploadBytes}\r\n\r\n";
         var start = RandomNumberGenerator.GetBytes(2 * SentBeforeStalling);
@@ -134,7 +125,7 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
 
         Assert.True(await Eventually.TrueAsync(() => OpenBodyFiles(proxy).Length == 0, TimeSpan.FromSeconds(5)),
             $"{OpenBodyFiles(proxy).Length} body file(s) still open after their clients left");
-        using var after = await _client.GetAsync(proxy.PublicUrl + "/hello.php");
+        using var after = await Client.GetAsync(proxy.PublicUrl + "/hello.php");
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
@@ -144,7 +135,7 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
     [InlineData("header too large for a FastCGI record", 431)]
     public async Task Buffered_BodyOfARefusedRequest_IsNotLeftOpen(string refusal, int status)
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
         await using var proxy = await StartProxyAsync(fpm, buffer: true, new Dictionary<string, string>
         {
             ["Kestrel:Limits:MaxRequestHeadersTotalSize"] = "262144",
@@ -173,11 +164,11 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
     [Fact]
     public async Task Streamed_BodyWithLengthOverTheBufferCap_StillReachesPhp()
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1);
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
         await using var proxy = await StartProxyAsync(fpm, buffer: false);
         var body = RandomNumberGenerator.GetBytes(2 * UploadBytes);
 
-        using var response = await _client.PostAsync(proxy.PublicUrl + "/upload.php", new ByteArrayContent(body));
+        using var response = await Client.PostAsync(proxy.PublicUrl + "/upload.php", new ByteArrayContent(body));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal($"{body.Length} {Convert.ToHexStringLower(SHA256.HashData(body))}", await response.Content.ReadAsStringAsync());
@@ -241,6 +232,6 @@ public sealed class FastCgiRequestBufferingEndToEndTests : IDisposable
             // Small, so that the streamed upload below is over it.
             ["FastCgi:MaxBufferedRequestBodyBytes"] = UploadBytes.ToString(CultureInfo.InvariantCulture),
         };
-        return FastCgiProxy.StartAsync(_dir, fpm, maxConnections: 1, TimeSpan.FromSeconds(20), settings);
+        return FastCgiProxy.StartAsync(Dir, fpm, maxConnections: 1, TimeSpan.FromSeconds(20), settings);
     }
 }
