@@ -4,9 +4,17 @@
 #
 # The sentinel holds one JSON object per line, one maintenance window each ({"site":null,...} or no
 # site for every site). An empty file means every site is down with defaults.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi # run by sh: start again under bash
+if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501 )); then
+  echo "maintctl.sh needs bash 5.1 or later (this is $BASH_VERSION)" >&2
+  exit 2
+fi
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+here=${BASH_SOURCE[0]}
+[ ! -L "$here" ] || here=$(readlink -f -- "$here")
+case $here in */*) here=${here%/*} ;; *) here=. ;; esac
+root=$here/..
 command=${1:?usage: maintctl.sh down|up [options]}
 shift
 
