@@ -233,62 +233,68 @@ fi
 sentinel_dir=${sentinel%/*}
 sentinel_dir=${sentinel_dir:-/}
 
-json_string() { # text → a JSON string literal
+json_string() { # text → $json, a JSON string literal
   local s=$1
   s=${s//\\/\\\\}; s=${s//\"/\\\"}
   s=${s//$'\n'/\\n}; s=${s//$'\r'/\\r}; s=${s//$'\t'/\\t}
-  s=$(tr -d '\000-\010\013\014\016-\037' <<<"$s")
-  printf '"%s"' "$s"
+  [[ $s != *[[:cntrl:]]* ]] || s=$(tr -d '\000-\010\013\014\016-\037' <<<"$s")
+  json="\"$s\""
 }
 
-window_line() { # site-or-empty → one sentinel line
-  local site=$1 line id since
+window_line() { # site-or-empty → $line, one sentinel line
+  local site=$1 id since cidr list=""
   printf -v id '%08x%04x' "$SRANDOM" "$(( SRANDOM & 0xffff ))"
   TZ=UTC0 printf -v since '%(%Y-%m-%dT%H:%M:%SZ)T' -1
   line="{\"id\":\"$id\""
   if [ -n "$site" ]; then line+=",\"site\":\"$site\""; else line+=",\"site\":null"; fi
   line+=",\"since\":\"$since\""
-  [ -z "$reason" ] || line+=",\"reason\":$(json_string "$reason")"
+  if [ -n "$reason" ]; then json_string "$reason"; line+=",\"reason\":$json"; fi
   [ -z "$retry_after" ] || line+=",\"retryAfterSeconds\":$retry_after"
   [ -z "$until_iso" ] || line+=",\"until\":\"$until_iso\""
   [ "$read_only" = 0 ] || line+=",\"readOnly\":true"
   if [ ${#allow[@]} -gt 0 ]; then
-    local list="" cidr
     for cidr in "${allow[@]}"; do list+="${list:+,}\"$cidr\""; done
     line+=",\"allow\":[$list]"
   fi
-  [ -z "$secret" ] || line+=",\"secretSha256\":\"$(printf '%s' "$secret" | sha256sum | cut -d' ' -f1)\""
-  printf '%s}\n' "$line"
+  [ -z "$secret" ] || line+=",\"secretSha256\":\"$secret_sha\""
+  line+="}"
 }
+if [ -n "$secret" ]; then
+  secret_sha=$(printf '%s' "$secret" | sha256sum)
+  secret_sha=${secret_sha%% *}
+fi
 
 # The sentinel's lines other than the windows for these sites ("" = the window for every site), in
-# $others. An empty sentinel stands for the window for every site, so it is kept as an explicit line.
-# How each window left out spelled its site goes in $spelled[KEY]: an update keeps the spelling, so
-# a cluster id stays as the proxy matches it (exactly), whatever the case of the --site that named it.
+# $others (one per element). An empty sentinel stands for the window for every site, so it is kept as
+# an explicit line. How each window left out spelled its site goes in $spelled[KEY]: an update keeps
+# the spelling, so a cluster id stays as the proxy matches it (exactly), whatever the case of the
+# --site that named it.
+# One pass over the lines, each looked at once: a sentinel of thousands of windows takes milliseconds.
 declare -A spelled=()
+others=()
 other_windows() { # sites...
-  others=""
-  [ -f "$sentinel" ] || return 0
-  local line site keep all key ending=()
-  all=$(<"$sentinel")
-  if [ -z "${all//[[:space:]]/}" ]; then
-    for site in "$@"; do [ -n "$site" ] || return 0; done
-    others='{"site":null}'
-    return 0
-  fi
+  others=()
+  [ -e "$sentinel" ] || return 0
+  local line site keep key blank=1 ending=()
   for site in "$@"; do site_key "$site"; ending+=("$key"); done
   while IFS= read -r line || [ -n "$line" ]; do
-    [ -n "${line//[[:space:]]/}" ] || continue
+    [[ $line == *[![:space:]]* ]] || continue
+    blank=0
     key="" # no site: the window for every site
     if [[ $line =~ \"site\"[[:space:]]*:[[:space:]]*\"([^\"]*)\" ]]; then site_key "${BASH_REMATCH[1]}"; fi
     keep=1
     for site in "${ending[@]}"; do [ "$key" != "$site" ] || keep=0; done
     if [ "$keep" = 1 ]; then
-      others+="${others:+$'\n'}$line"
+      others+=("$line")
     elif [ -n "$key" ]; then
       spelled[$key]=${BASH_REMATCH[1]%.}
     fi
   done <"$sentinel"
+  if [ "$blank" = 1 ]; then
+    others=()
+    for site in "$@"; do [ -n "$site" ] || return 0; done
+    others=('{"site":null}')
+  fi
 }
 
 write_sentinel() { # content
@@ -392,18 +398,19 @@ case $command in
   down)
     if [ ${#sites[@]} -eq 0 ]; then
       other_windows ""
-      content=$others
-      content+="${content:+$'\n'}$(window_line "")"
+      window_line ""
+      others+=("$line")
     else
       other_windows "${sites[@]}"
-      content=$others
       for i in "${!sites[@]}"; do
         site_key "${sites[i]}"
         sites[i]=${spelled[$key]:-${sites[i]}}
-        content+="${content:+$'\n'}$(window_line "${sites[i]}")"
+        window_line "${sites[i]}"
+        others+=("$line")
       done
     fi
-    write_sentinel "$content"$'\n'
+    printf -v content '%s\n' "${others[@]}"
+    write_sentinel "$content"
     verb_done="Maintenance ON${sites[*]:+ for ${sites[*]}}"
     ;;
   up)
@@ -411,8 +418,12 @@ case $command in
       remove_sentinel
     else
       other_windows "${sites[@]}"
-      content=$others
-      if [ -n "$content" ]; then write_sentinel "$content"$'\n'; else remove_sentinel; fi
+      if [ ${#others[@]} -gt 0 ]; then
+        printf -v content '%s\n' "${others[@]}"
+        write_sentinel "$content"
+      else
+        remove_sentinel
+      fi
     fi
     verb_done="Maintenance OFF${sites[*]:+ for ${sites[*]}}"
     ;;

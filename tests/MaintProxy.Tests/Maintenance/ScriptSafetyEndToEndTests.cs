@@ -34,4 +34,25 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
         Assert.True(down.ExitCode == 0, $"exit {down.ExitCode}: {down.Stderr}");
         Assert.Contains("\"site\":\"a.example\"", await File.ReadAllTextAsync(sentinel), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Down_LargeSentinel_IsUpdatedInLittleTime()
+    {
+        // A thousand windows, 150 KB, much of it spaces (in a UTF-8 locale, stripping them from the whole file at once took seconds).
+        var sentinel = Dir.File("down");
+        var words = string.Join(' ', Enumerable.Repeat("word", 25));
+        var lines = Enumerable.Range(0, 1000).Select(i =>
+            $"{{\"id\":\"{i:x12}\", \"site\": \"site{i}.example\", \"reason\": \"{words}\"}}{new string(' ', 40)}\n");
+        await File.WriteAllTextAsync(sentinel, string.Concat(lines));
+        Assert.True(new FileInfo(sentinel).Length > 95_000);
+
+        var down = await Scripts.RunAsync(["bash"], RepoPaths.DownScript, NoAdmin, ["--sentinel", sentinel, "--no-wait", "--site", "z"],
+            new Dictionary<string, string> { ["LC_ALL"] = "C.UTF-8" }, limit: TimeSpan.FromSeconds(60));
+
+        Assert.True(down.ExitCode == 0, down.Stderr);
+        Assert.True(down.Elapsed < TimeSpan.FromSeconds(2), $"took {down.Elapsed}");
+        var written = await File.ReadAllLinesAsync(sentinel);
+        Assert.Equal(1001, written.Length);
+        Assert.Contains("\"site\":\"z\"", written[^1], StringComparison.Ordinal);
+    }
 }
