@@ -88,7 +88,7 @@ Common options:
 
 Environment: MAINTPROXY_ADMIN_URL, MAINTPROXY_SENTINEL, MAINTPROXY_TIMEOUT.
 Exit status: 0 confirmed (and drained); 1 not confirmed or not drained in time (the sentinel change
-stays); 2 bad usage or a file that cannot be written.
+stays); 2 bad usage, or a sentinel that cannot be read or written (nothing written).
 EOF
 }
 
@@ -232,6 +232,11 @@ fi
 [[ $sentinel == /* && $sentinel != *"/."* && $sentinel != *"//"* ]] || sentinel=$(realpath -m -- "$sentinel")
 sentinel_dir=${sentinel%/*}
 sentinel_dir=${sentinel_dir:-/}
+if [ -d "$sentinel" ]; then
+  die 2 "$sentinel is a folder, not the sentinel file; nothing was written. Remove it, or pass --sentinel with the path of a file."
+elif [ -e "$sentinel" ] && [ ! -f "$sentinel" ]; then
+  die 2 "$sentinel is not a regular file; nothing was written. Remove it, or pass --sentinel with the path of a file."
+fi
 
 json_string() { # text → $json, a JSON string literal
   local s=$1
@@ -275,9 +280,11 @@ others=()
 other_windows() { # sites...
   others=()
   [ -e "$sentinel" ] || return 0
-  local line site keep key blank=1 ending=()
+  local line site keep key blank=1 ending=() fd
+  { exec {fd}<"$sentinel"; } 2>/dev/null \
+    || die 2 "cannot read $sentinel, so the windows in it would be lost; nothing was written. Run as a user who may read it (the proxy's, or root)."
   for site in "$@"; do site_key "$site"; ending+=("$key"); done
-  while IFS= read -r line || [ -n "$line" ]; do
+  while IFS= read -r line <&"$fd" || [ -n "$line" ]; do
     [[ $line == *[![:space:]]* ]] || continue
     blank=0
     key="" # no site: the window for every site
@@ -289,7 +296,8 @@ other_windows() { # sites...
     elif [ -n "$key" ]; then
       spelled[$key]=${BASH_REMATCH[1]%.}
     fi
-  done <"$sentinel"
+  done
+  exec {fd}<&-
   if [ "$blank" = 1 ]; then
     others=()
     for site in "$@"; do [ -n "$site" ] || return 0; done
@@ -308,7 +316,7 @@ write_sentinel() { # content
     || die 2 "cannot write in $sentinel_dir; run as a user who may, or pass --sentinel"
   set +C
   # rename(2) is atomic: the proxy sees the old sentinel or the new one, never half of one.
-  mv -f -- "$tmp" "$sentinel" || { rm -f -- "$tmp"; die 2 "cannot rename into $sentinel"; }
+  mv -fT -- "$tmp" "$sentinel" || { rm -f -- "$tmp"; die 2 "cannot rename into $sentinel"; }
 }
 
 remove_sentinel() {

@@ -11,6 +11,51 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
 {
     private const string NoAdmin = "http://127.0.0.1:1";
 
+    [Fact]
+    public async Task Down_SentinelTheUserCannotRead_ExitsTwoAndKeepsItsWindows()
+    {
+        // The script runs as nobody when the tests run as root (who reads any file); else the file is mode 000.
+        var folder = Directory.CreateDirectory(Dir.File("maint")).FullName;
+        var sentinel = Path.Combine(folder, "down");
+        const string Windows = "{\"site\":\"keep.example\"}\n";
+        await File.WriteAllTextAsync(sentinel, Windows);
+        string[] command = ["bash"];
+        if (Environment.IsPrivilegedProcess)
+        {
+            File.SetUnixFileMode(Dir.Path, (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(folder, (UnixFileMode)0b111_111_111);
+            File.SetUnixFileMode(sentinel, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash"];
+        }
+        else
+        {
+            File.SetUnixFileMode(sentinel, UnixFileMode.None);
+        }
+
+        var down = await Scripts.RunAsync(command, RepoPaths.DownScript, NoAdmin, ["--sentinel", sentinel, "--no-wait", "--site", "new.example"]);
+
+        Assert.Equal(2, down.ExitCode);
+        Assert.StartsWith($"down: cannot read {sentinel}, so the windows in it would be lost; nothing was written", down.Stderr, StringComparison.Ordinal);
+        File.SetUnixFileMode(sentinel, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Equal(Windows, await File.ReadAllTextAsync(sentinel));
+        Assert.Equal(["down"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
+    }
+
+    [Theory]
+    [InlineData("down")]
+    [InlineData("up")]
+    public async Task Script_FolderAtTheSentinelPath_ExitsTwoAndWritesNothingInIt(string script)
+    {
+        var folder = Directory.CreateDirectory(Dir.File("down")).FullName;
+
+        var result = await Scripts.RunAsync(script == "down" ? RepoPaths.DownScript : RepoPaths.UpScript, NoAdmin,
+            ["--sentinel", folder, "--no-wait", "--site", "a.example"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"{script}: {folder} is a folder, not the sentinel file; nothing was written. Remove it, or pass --sentinel with the path of a file.\n", result.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder));
+    }
+
     [Theory]
     [InlineData("symlink")]
     [InlineData("sh")]
