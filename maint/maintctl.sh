@@ -4,6 +4,10 @@
 #
 # The sentinel holds one JSON object per line, one maintenance window each ({"site":null,...} or no
 # site for every site). An empty file means every site is down with defaults.
+#
+# One run at a time per sentinel: a run holds an exclusive flock(1) on the sentinel's folder (an fd
+# opened on the folder, so no lock file is left behind) from reading the sentinel until the proxy has
+# confirmed, so two runs for different sites never lose one another's window.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi # run by sh: start again under bash
 if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501 )); then
   echo "maintctl.sh needs bash 5.1 or later (this is $BASH_VERSION)" >&2
@@ -87,6 +91,8 @@ Common options:
   -h, --help           This text.
 
 Environment: MAINTPROXY_ADMIN_URL, MAINTPROXY_SENTINEL, MAINTPROXY_TIMEOUT.
+One run at a time changes a sentinel: a run waits (up to --timeout + 10 s) for another one to finish.
+
 Exit status: 0 confirmed (and drained); 1 not confirmed or not drained in time (the sentinel change
 stays); 2 bad usage, or a sentinel that cannot be read or written (nothing written).
 EOF
@@ -238,6 +244,24 @@ elif [ -e "$sentinel" ] && [ ! -f "$sentinel" ]; then
   die 2 "$sentinel is not a regular file; nothing was written. Remove it, or pass --sentinel with the path of a file."
 fi
 
+# One run at a time, from reading the sentinel to the proxy's confirmation: a lock on the sentinel's
+# folder (flock(1) on an fd opened on the folder, so no lock file is left behind), released at exit
+# or before draining.
+lock_fd=""
+lock() {
+  [ -d "$sentinel_dir" ] || mkdir -p -- "$sentinel_dir" 2>/dev/null \
+    || die 2 "cannot create the folder $sentinel_dir for the sentinel; check the path and permissions"
+  { exec {lock_fd}<"$sentinel_dir"; } 2>/dev/null \
+    || die 2 "cannot open the folder $sentinel_dir (to lock it while changing the sentinel); run as a user who may read it"
+  local wait_s=$(( 10#${timeout_s%%.*} + 10 ))
+  flock -w "$wait_s" "$lock_fd" \
+    || die 1 "another down.sh or up.sh kept $sentinel locked for ${wait_s}s (a lock on $sentinel_dir); nothing was written. Try again."
+}
+unlock() {
+  [ -z "$lock_fd" ] || exec {lock_fd}<&-
+  lock_fd=""
+}
+
 json_string() { # text → $json, a JSON string literal
   local s=$1
   s=${s//\\/\\\\}; s=${s//\"/\\\"}
@@ -305,30 +329,25 @@ other_windows() { # sites...
   fi
 }
 
+# Writes CONTENT to a new file and renames it over the sentinel; $expected is the SHA-256 of exactly
+# these bytes, taken before the rename, so the confirmation is about what this run wrote.
 write_sentinel() { # content
-  [ -d "$sentinel_dir" ] || mkdir -p -- "$sentinel_dir" 2>/dev/null \
-    || die 2 "cannot create the folder $sentinel_dir for the sentinel; check the path and permissions"
   local tmp
   printf -v tmp '%s/.down.%s.%08x' "$sentinel_dir" "$$" "$SRANDOM"
   # A new file (noclobber), readable by a proxy running as another user.
   umask 022
   { set -C; printf '%s' "$1" >"$tmp"; } 2>/dev/null \
-    || die 2 "cannot write in $sentinel_dir; run as a user who may, or pass --sentinel"
+    || { set +C; die 2 "cannot write in $sentinel_dir; run as a user who may, or pass --sentinel"; }
   set +C
+  expected=$(sha256sum -- "$tmp") || { rm -f -- "$tmp"; die 2 "cannot read back $tmp"; }
+  expected=${expected%% *}
   # rename(2) is atomic: the proxy sees the old sentinel or the new one, never half of one.
   mv -fT -- "$tmp" "$sentinel" || { rm -f -- "$tmp"; die 2 "cannot rename into $sentinel"; }
 }
 
 remove_sentinel() {
   rm -f -- "$sentinel" 2>/dev/null || die 2 "cannot remove $sentinel; run as a user who may"
-}
-
-expected_sha() { # → $expected
   expected=null
-  if [ -e "$sentinel" ]; then
-    expected=$(sha256sum -- "$sentinel")
-    expected=${expected%% *}
-  fi
 }
 
 deadline_after() { # seconds → $deadline in ms
@@ -339,9 +358,9 @@ deadline_after() { # seconds → $deadline in ms
   deadline=$(( now + 10#$whole * 1000 + 10#${frac:0:3} ))
 }
 
-# Asks the proxy to apply the sentinel as it is now, until it reports the same bytes.
-confirm() { # expected-sha
-  local expected=$1 reached=0 got=""
+# Asks the proxy to apply the sentinel as it is now, until it reports the bytes this run wrote.
+confirm() {
+  local reached=0 got=""
   deadline_after "$timeout_s"
   while :; do
     if admin POST /refresh; then
@@ -363,7 +382,7 @@ confirm() { # expected-sha
       if [ "$reached" = 0 ]; then
         die 1 "no MaintProxy answered at $admin_url within ${timeout_s}s. The change to $sentinel stays, so a proxy started later applies it. Start the proxy (or check MAINTPROXY_ADMIN_URL), or pass --no-wait when no proxy is running."
       fi
-      die 1 "the proxy at $admin_url did not apply $sentinel within ${timeout_s}s (it reports sha256 ${got:-none}, expected $expected); check its log."
+      die 1 "the proxy at $admin_url did not apply $sentinel within ${timeout_s}s (it reports sha256 ${got:-none}, expected $expected, the bytes this run wrote: another program may have changed the file since); check the file and the proxy's log."
     fi
     sleep 0.02
   done
@@ -404,6 +423,7 @@ drain() {
 
 case $command in
   down)
+    lock
     if [ ${#sites[@]} -eq 0 ]; then
       other_windows ""
       window_line ""
@@ -422,6 +442,8 @@ case $command in
     verb_done="Maintenance ON${sites[*]:+ for ${sites[*]}}"
     ;;
   up)
+    # Nothing to lock (nor to remove) when the folder does not exist.
+    [ ! -d "$sentinel_dir" ] || lock
     if [ ${#sites[@]} -eq 0 ]; then
       remove_sentinel
     else
@@ -447,8 +469,8 @@ if [ "$wait_for_proxy" = 0 ]; then
   exit 0
 fi
 
-expected_sha
-confirm "$expected"
+confirm
+unlock
 now_ms
 echo "$verb_done: confirmed by the proxy at $admin_url (generation ${applied_generation:-?}, $(( now - started_ms )) ms)"
 if [ -n "$drain_s" ]; then

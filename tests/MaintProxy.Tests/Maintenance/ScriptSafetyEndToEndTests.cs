@@ -12,6 +12,63 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
     private const string NoAdmin = "http://127.0.0.1:1";
 
     [Fact]
+    public async Task Down_ConcurrentRunsForDifferentSites_KeepEveryWindow()
+    {
+        var sentinel = Dir.File("down");
+        for (var round = 0; round < 3; round++)
+        {
+            File.Delete(sentinel);
+            var runs = Enumerable.Range(0, 6).Select(i => Scripts.DownAsync(NoAdmin, "--sentinel", sentinel, "--no-wait", "--site", $"s{i}.example")).ToList();
+            var results = await Task.WhenAll(runs);
+
+            Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Stderr));
+            var content = await File.ReadAllTextAsync(sentinel);
+            Assert.All(Enumerable.Range(0, 6), i => Assert.Contains($"\"site\":\"s{i}.example\"", content, StringComparison.Ordinal));
+        }
+
+        Assert.Equal(["down"], Directory.GetFileSystemEntries(Dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Down_AnotherWriterRightAfterTheRename_IsNotConfirmedAsThisRunsWindow()
+    {
+        await using var proxy = await StartProxyAsync();
+        // The first sha256sum the script runs stands for another program writing the sentinel at that moment.
+        var bin = Directory.CreateDirectory(Dir.File("bin")).FullName;
+        var wrapper = Path.Combine(bin, "sha256sum");
+        await File.WriteAllTextAsync(wrapper, """
+            #!/bin/bash
+            if [ ! -e "$RACE_MARK" ]; then
+              : >"$RACE_MARK"
+              printf '{"site":"intruder.example"}\n' >"$RACE_SENTINEL.other" && mv -f "$RACE_SENTINEL.other" "$RACE_SENTINEL"
+            fi
+            exec /usr/bin/sha256sum "$@"
+            """.Replace("\r", "", StringComparison.Ordinal));
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var environment = new Dictionary<string, string>
+        {
+            ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"),
+            ["RACE_MARK"] = Dir.File("raced"),
+            ["RACE_SENTINEL"] = proxy.SentinelPath,
+        };
+
+        var down = await Scripts.RunAsync(RepoPaths.DownScript, proxy.AdminUrl, ["--site", "mine.example", "--timeout", "2"], environment);
+
+        Assert.True(File.Exists(Dir.File("raced")), "the other writer ran");
+        if (down.ExitCode == 0)
+        {
+            // Confirmed: then the proxy applies this run's window, whatever the other writer did.
+            var status = await proxy.StatusAsync();
+            Assert.Contains(status.GetProperty("windows").EnumerateArray(), w => w.GetProperty("site").GetString() == "mine.example");
+        }
+        else
+        {
+            Assert.Equal(1, down.ExitCode);
+            Assert.Contains("the bytes this run wrote", down.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Down_SentinelTheUserCannotRead_ExitsTwoAndKeepsItsWindows()
     {
         // The script runs as nobody when the tests run as root (who reads any file); else the file is mode 000.
