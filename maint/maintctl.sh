@@ -57,12 +57,14 @@ Maintenance window:
                        A host name is named without port, in ASCII (xn--bcher-kva.example for
                        bücher.example); its case and a trailing dot do not matter.
   --reason TEXT        Shown on the page ({{reason}}), in the JSON answer and in the logs.
-  --retry-after SECS   The Retry-After header (default: the proxy's Maintenance:RetryAfterSeconds).
+  --retry-after SECS   The Retry-After header, 0 to 2147483647 (default: the proxy's
+                       Maintenance:RetryAfterSeconds).
   --until TIME         When you expect to be done (ISO 8601, or anything 'date -d' reads); sent as
-                       Retry-After and shown on the page ({{until}}). Must be in the future.
+                       Retry-After and shown on the page ({{until}}). In the future, at the latest
+                       9999-12-31.
   --read-only          Stop writes only: GET, HEAD, OPTIONS and TRACE are still forwarded.
-  --allow CIDR         Clients in this network bypass maintenance (e.g. 203.0.113.7 or 10.0.0.0/8);
-                       repeatable.
+  --allow CIDR         Clients in this network bypass maintenance (e.g. 203.0.113.7, 10.0.0.0/8 or
+                       2001:db8::/32); repeatable. IPv4 is four numbers 0-255 without leading zeros.
   --secret[=VALUE]     A bypass secret (a new random one unless VALUE is given, printed either way):
                        visiting /VALUE, or sending header X-Maintenance-Bypass: VALUE, earns a cookie
                        that lets that browser through. Only its SHA-256 is stored.
@@ -93,12 +95,15 @@ Common options:
 Environment: MAINTPROXY_ADMIN_URL, MAINTPROXY_SENTINEL, MAINTPROXY_TIMEOUT.
 One run at a time changes a sentinel: a run waits (up to --timeout + 10 s) for another one to finish.
 
-Exit status: 0 confirmed (and drained); 1 not confirmed or not drained in time (the sentinel change
-stays); 2 bad usage, or a sentinel that cannot be read or written (nothing written).
+Exit status: 0 confirmed (and drained); 1 not confirmed or not drained in time, or the proxy could not
+apply the sentinel (then every site is down) (the sentinel change stays in each case); 2 bad usage, or
+a sentinel that cannot be read or written (nothing written).
 EOF
 }
 
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die 2 "$1 needs a value (see --help)"; }
+# The VALUE of --option=VALUE, in $value; an empty one is refused (--drain= does not mean "no drain").
+eq_value() { value=${1#*=}; [ -n "$value" ] || die 2 "${1%%=*}= needs a value (see --help)"; }
 down_only() { [ "$command" = down ] || die 2 "$1 is an option of down.sh"; }
 
 while [ $# -gt 0 ]; do
@@ -107,26 +112,26 @@ while [ $# -gt 0 ]; do
     --status) show_status=1 ;;
     --no-wait) wait_for_proxy=0 ;;
     --timeout) need_value "$@"; timeout_s=$2; shift ;;
-    --timeout=*) timeout_s=${1#*=} ;;
+    --timeout=*) eq_value "$1"; timeout_s=$value ;;
     --sentinel) need_value "$@"; sentinel=$2; shift ;;
-    --sentinel=*) sentinel=${1#*=} ;;
+    --sentinel=*) eq_value "$1"; sentinel=$value ;;
     --admin-url) need_value "$@"; admin_url=$2; shift ;;
-    --admin-url=*) admin_url=${1#*=} ;;
+    --admin-url=*) eq_value "$1"; admin_url=$value ;;
     --site) need_value "$@"; sites+=("$2"); shift ;;
-    --site=*) sites+=("${1#*=}") ;;
+    --site=*) eq_value "$1"; sites+=("$value") ;;
     --reason) down_only "$1"; need_value "$@"; reason=$2; shift ;;
-    --reason=*) down_only "$1"; reason=${1#*=} ;;
+    --reason=*) down_only "$1"; eq_value "$1"; reason=$value ;;
     --retry-after) down_only "$1"; need_value "$@"; retry_after=$2; shift ;;
-    --retry-after=*) down_only "$1"; retry_after=${1#*=} ;;
+    --retry-after=*) down_only "$1"; eq_value "$1"; retry_after=$value ;;
     --until) down_only "$1"; need_value "$@"; until_iso=$2; shift ;;
-    --until=*) down_only "$1"; until_iso=${1#*=} ;;
+    --until=*) down_only "$1"; eq_value "$1"; until_iso=$value ;;
     --read-only) down_only "$1"; read_only=1 ;;
     --allow) down_only "$1"; need_value "$@"; allow+=("$2"); shift ;;
-    --allow=*) down_only "$1"; allow+=("${1#*=}") ;;
+    --allow=*) down_only "$1"; eq_value "$1"; allow+=("$value") ;;
     --secret) down_only "$1"; secret_wanted=1 ;;
-    --secret=*) down_only "$1"; secret_wanted=1; secret=${1#*=} ;;
+    --secret=*) down_only "$1"; eq_value "$1"; secret_wanted=1; secret=$value ;;
     --drain) down_only "$1"; drain_s=60 ;;
-    --drain=*) down_only "$1"; drain_s=${1#*=} ;;
+    --drain=*) down_only "$1"; eq_value "$1"; drain_s=$value ;;
     *) die 2 "unknown option '$1' (see --help)" ;;
   esac
   shift
@@ -135,7 +140,12 @@ done
 is_seconds() { [[ $1 =~ ^[0-9]+([.][0-9]+)?$ ]]; }
 is_seconds "$timeout_s" || die 2 "--timeout takes seconds, not '$timeout_s'"
 [ -z "$drain_s" ] || is_seconds "$drain_s" || die 2 "--drain takes seconds, not '$drain_s'"
-[ -z "$retry_after" ] || [[ $retry_after =~ ^[0-9]+$ ]] || die 2 "--retry-after takes whole seconds, not '$retry_after'"
+if [ -n "$retry_after" ]; then
+  # The proxy reads it as a 32-bit int, and JSON has no leading zeros: 0300 is written 300.
+  [[ $retry_after =~ ^0*([0-9]{1,10})$ ]] && (( 10#${BASH_REMATCH[1]} <= 2147483647 )) \
+    || die 2 "--retry-after takes whole seconds from 0 to 2147483647, not '$retry_after'"
+  retry_after=$(( 10#${BASH_REMATCH[1]} ))
+fi
 [ -z "$retry_after" ] || [ -z "$until_iso" ] || die 2 "give --retry-after or --until, not both"
 # A site name as the scripts compare it, in $key: lower-case, without the trailing dot of a fully
 # qualified name, as the proxy compares host names. Cluster ids are written as given (the proxy
@@ -159,16 +169,38 @@ for site in "${given[@]}"; do
   site_key "$site"
   [[ $keys == *" $key "* ]] || { sites+=("$site"); keys+="$key "; }
 done
+# IPv4 only as four decimal numbers 0-255 without leading zeros: 192.168.001.010 is octal to some parsers.
+octet='(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
+ipv4="$octet(\.$octet){3}"
+# An IPv6 address as the proxy reads it: eight groups of 1-4 hex digits, or fewer around one '::';
+# the last two groups may be written as IPv4 (::ffff:192.0.2.1). No zone (%eth0), no brackets.
+is_ipv6() { # address
+  local a=$1 part n=0 colons group='[0-9A-Fa-f]{1,4}'
+  if [[ $a =~ ^(.*:)$ipv4$ ]]; then a=${BASH_REMATCH[1]}0:0; fi
+  if [[ $a == *::* ]]; then
+    [[ ${a#*::} != *::* ]] || return 1
+    for part in "${a%%::*}" "${a#*::}"; do
+      [ -n "$part" ] || continue
+      [[ $part =~ ^$group(:$group)*$ ]] || return 1
+      colons=${part//[!:]/}
+      n=$(( n + ${#colons} + 1 ))
+    done
+    [ "$n" -le 7 ]
+  else
+    colons=${a//[!:]/}
+    [[ $a =~ ^$group(:$group)*$ ]] && [ ${#colons} -eq 7 ]
+  fi
+}
 for cidr in "${allow[@]}"; do
-  # IPv4 only as four decimal numbers 0-255 without leading zeros: 192.168.001.010 is octal to some parsers.
-  octet='(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
-  ipv4="$octet(\.$octet){3}"
-  [[ $cidr =~ ^$ipv4(/([0-9]|[12][0-9]|3[0-2]))?$ || $cidr =~ ^[0-9A-Fa-f:]*:([0-9A-Fa-f]*|$ipv4)(/[0-9]{1,3})?$ ]] \
-    || die 2 "--allow '$cidr' is not an IP address or CIDR network (IPv4 as four numbers 0-255 without leading zeros, e.g. 192.168.1.10 or 10.0.0.0/8)"
+  if [[ $cidr =~ ^$ipv4(/([0-9]|[12][0-9]|3[0-2]))?$ ]]; then continue; fi
+  if [[ $cidr =~ ^([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(/(0|[1-9][0-9]?|1[01][0-9]|12[0-8]))?$ ]] && is_ipv6 "${BASH_REMATCH[1]}"; then continue; fi
+  die 2 "--allow '$cidr' is not an IP address or CIDR network (IPv4 as four numbers 0-255 without leading zeros, prefix /0 to /32, e.g. 192.168.1.10 or 10.0.0.0/8; IPv6 prefix /0 to /128, e.g. 2001:db8::/32)"
 done
 if [ -n "$until_iso" ]; then
   until_epoch=$(date -u -d "$until_iso" +%s 2>/dev/null) || die 2 "--until '$until_iso' is not a time (use ISO 8601, e.g. 2030-01-31T18:00:00Z)"
   [ "$until_epoch" -gt "$(date -u +%s)" ] || die 2 "--until '$until_iso' is in the past"
+  # The proxy reads times up to the end of year 9999 (DateTimeOffset.MaxValue).
+  [ "$until_epoch" -le 253402300799 ] || die 2 "--until '$until_iso' is after 9999-12-31T23:59:59Z, the latest time the proxy reads"
   until_iso=$(date -u -d "@$until_epoch" +%Y-%m-%dT%H:%M:%SZ)
 fi
 if [ "$secret_wanted" = 1 ]; then
@@ -388,6 +420,14 @@ confirm() {
   done
 }
 
+# Fails when the proxy's answer in $body says it could not apply the sentinel: it then fails closed.
+check_applied() {
+  [[ $body != *'"sentinelError":null'* ]] || return 0
+  local error="unknown error" re='"sentinelError":"(([^"\\]|\\.)*)"'
+  if [[ $body =~ $re ]]; then error=${BASH_REMATCH[1]}; fi
+  die 1 "the proxy could not apply $sentinel: $error. It fails closed: EVERY site is in maintenance now, with defaults. Fix or remove that line in $sentinel (or run ./up.sh to end every window), then run this again."
+}
+
 # Waits until no request the new windows stop is still on its way to the backend.
 drain() {
   local query="" site n="" previous="" shown=0
@@ -470,6 +510,7 @@ if [ "$wait_for_proxy" = 0 ]; then
 fi
 
 confirm
+check_applied
 unlock
 now_ms
 echo "$verb_done: confirmed by the proxy at $admin_url (generation ${applied_generation:-?}, $(( now - started_ms )) ms)"

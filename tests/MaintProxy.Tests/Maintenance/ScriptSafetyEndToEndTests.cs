@@ -1,3 +1,5 @@
+using System.Text.Json;
+using MaintProxy.Maintenance;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Maintenance;
@@ -10,6 +12,106 @@ namespace MaintProxy.Tests.Maintenance;
 public sealed class ScriptSafetyEndToEndTests : EndToEndTest
 {
     private const string NoAdmin = "http://127.0.0.1:1";
+
+    [Theory]
+    [InlineData(":", false)]
+    [InlineData("::1/129", false)]
+    [InlineData("::1/", false)]
+    [InlineData("1:2:3:4:5:6:7:8:9", false)]
+    [InlineData("1::2::3", false)]
+    [InlineData("12345::1", false)]
+    [InlineData("fe80::1%eth0", false)]
+    [InlineData("10.0.0.0/99", false)]
+    [InlineData("999.1.1.1", false)]
+    [InlineData("::1", true)]
+    [InlineData("::", true)]
+    [InlineData("::/0", true)]
+    [InlineData("1::", true)]
+    [InlineData("2001:db8::/32", true)]
+    [InlineData("2001:DB8:0:0:0:0:0:1/128", true)]
+    [InlineData("fe80::1:2:3:4:5:6", true)]
+    [InlineData("::ffff:10.0.0.1", true)]
+    [InlineData("10.0.0.0/8", true)]
+    public async Task Down_Allow_AcceptsOnlyWhatTheProxyApplies(string cidr, bool accepted)
+    {
+        var sentinel = Dir.File("down");
+
+        var down = await Scripts.DownAsync(NoAdmin, "--sentinel", sentinel, "--no-wait", "--allow", cidr);
+
+        if (accepted)
+        {
+            Assert.True(down.ExitCode == 0, down.Stderr);
+            Assert.True(ClientAddress.TryParseNetwork(cidr, out _), $"the proxy cannot apply {cidr}");
+        }
+        else
+        {
+            Assert.Equal(2, down.ExitCode);
+            Assert.StartsWith($"down: --allow '{cidr}' is not an IP address", down.Stderr, StringComparison.Ordinal);
+            Assert.False(File.Exists(sentinel));
+        }
+    }
+
+    [Theory]
+    [InlineData("--retry-after", "2147483648", "from 0 to 2147483647")]
+    [InlineData("--retry-after", "99999999999", "from 0 to 2147483647")]
+    [InlineData("--until", "10000-01-01", "after 9999-12-31")]
+    public async Task Down_ValueBeyondWhatTheProxyReads_ExitsTwoAndWritesNothing(string option, string value, string message)
+    {
+        var sentinel = Dir.File("down");
+
+        var down = await Scripts.DownAsync(NoAdmin, "--sentinel", sentinel, "--no-wait", option, value);
+
+        Assert.Equal(2, down.ExitCode);
+        Assert.Contains(message, down.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(sentinel));
+    }
+
+    [Fact]
+    public async Task Down_RetryAfterWithLeadingZerosOrAtTheLimit_IsAppliedByTheProxy()
+    {
+        await using var proxy = await StartProxyAsync();
+
+        var a = await Scripts.DownAsync(proxy, "--site", "a.example", "--retry-after", "0300");
+        var b = await Scripts.DownAsync(proxy, "--site", "b.example", "--retry-after", "2147483647");
+
+        Assert.True(a.ExitCode == 0, a.Stderr);
+        Assert.True(b.ExitCode == 0, b.Stderr);
+        var status = await proxy.StatusAsync();
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("sentinelError").ValueKind);
+        var windows = status.GetProperty("windows").EnumerateArray().ToDictionary(w => w.GetProperty("site").GetString()!, w => w.GetProperty("retryAfterSeconds").GetInt32());
+        Assert.Equal(300, windows["a.example"]);
+        Assert.Equal(int.MaxValue, windows["b.example"]);
+    }
+
+    [Fact]
+    public async Task Down_ProxyCannotApplyTheSentinel_ExitsOneSayingEverySiteIsDown()
+    {
+        await using var proxy = await StartProxyAsync();
+        await File.WriteAllTextAsync(proxy.SentinelPath, "{\"site\":\"hand.example\",\"allow\":[\"10.1\"]}\n");
+
+        var down = await Scripts.DownAsync(proxy, "--site", "other.example");
+
+        Assert.Equal(1, down.ExitCode);
+        Assert.DoesNotContain("confirmed", down.Stdout, StringComparison.Ordinal);
+        Assert.Contains("the proxy could not apply " + proxy.SentinelPath, down.Stderr, StringComparison.Ordinal);
+        Assert.Contains("allow entry '10.1'", down.Stderr, StringComparison.Ordinal);
+        Assert.Contains("EVERY site is in maintenance", down.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--drain=")]
+    [InlineData("--retry-after=")]
+    [InlineData("--reason=")]
+    public async Task Down_EmptyValueAfterEquals_ExitsTwoAndWritesNothing(string option)
+    {
+        var sentinel = Dir.File("down");
+
+        var down = await Scripts.DownAsync(NoAdmin, "--sentinel", sentinel, "--no-wait", option);
+
+        Assert.Equal(2, down.ExitCode);
+        Assert.Equal($"down: {option} needs a value (see --help)\n", down.Stderr);
+        Assert.False(File.Exists(sentinel));
+    }
 
     [Fact]
     public async Task Down_ConcurrentRunsForDifferentSites_KeepEveryWindow()
