@@ -59,9 +59,9 @@ Maintenance window:
   --reason TEXT        Shown on the page ({{reason}}), in the JSON answer and in the logs.
   --retry-after SECS   The Retry-After header, 0 to 2147483647 (default: the proxy's
                        Maintenance:RetryAfterSeconds).
-  --until TIME         When you expect to be done (ISO 8601, or anything 'date -d' reads); sent as
-                       Retry-After and shown on the page ({{until}}). In the future, at the latest
-                       9999-12-31.
+  --until TIME         When you expect to be done (ISO 8601, or anything 'date -d' reads); a time
+                       without offset is local time (TZ), written as UTC. Sent as Retry-After and
+                       shown on the page ({{until}}). In the future, at the latest 9999-12-31.
   --read-only          Stop writes only: GET, HEAD, OPTIONS and TRACE are still forwarded.
   --allow CIDR         Clients in this network bypass maintenance (e.g. 203.0.113.7, 10.0.0.0/8 or
                        2001:db8::/32); repeatable. IPv4 is four numbers 0-255 without leading zeros.
@@ -197,11 +197,12 @@ for cidr in "${allow[@]}"; do
   die 2 "--allow '$cidr' is not an IP address or CIDR network (IPv4 as four numbers 0-255 without leading zeros, prefix /0 to /32, e.g. 192.168.1.10 or 10.0.0.0/8; IPv6 prefix /0 to /128, e.g. 2001:db8::/32)"
 done
 if [ -n "$until_iso" ]; then
-  until_epoch=$(date -u -d "$until_iso" +%s 2>/dev/null) || die 2 "--until '$until_iso' is not a time (use ISO 8601, e.g. 2030-01-31T18:00:00Z)"
-  [ "$until_epoch" -gt "$(date -u +%s)" ] || die 2 "--until '$until_iso' is in the past"
+  # Without an offset, TIME is the operator's local time (TZ), as 'date' shows it; written as UTC.
+  until_epoch=$(date -d "$until_iso" +%s 2>/dev/null) || die 2 "--until '$until_iso' is not a time (use ISO 8601, e.g. 2030-01-31T18:00:00Z, or a local time such as 18:00)"
+  [ "$until_epoch" -gt "${EPOCHREALTIME%[.,]*}" ] || die 2 "--until '$until_iso' is in the past"
   # The proxy reads times up to the end of year 9999 (DateTimeOffset.MaxValue).
   [ "$until_epoch" -le 253402300799 ] || die 2 "--until '$until_iso' is after 9999-12-31T23:59:59Z, the latest time the proxy reads"
-  until_iso=$(date -u -d "@$until_epoch" +%Y-%m-%dT%H:%M:%SZ)
+  TZ=UTC0 printf -v until_iso '%(%Y-%m-%dT%H:%M:%SZ)T' "$until_epoch"
 fi
 if [ "$secret_wanted" = 1 ]; then
   if [ -z "$secret" ]; then

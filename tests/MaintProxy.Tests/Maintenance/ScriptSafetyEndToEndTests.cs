@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using MaintProxy.Maintenance;
 using MaintProxy.Tests.Infrastructure;
@@ -213,6 +214,22 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
         Assert.Equal(2, result.ExitCode);
         Assert.Equal($"{script}: {folder} is a folder, not the sentinel file; nothing was written. Remove it, or pass --sentinel with the path of a file.\n", result.Stderr);
         Assert.Empty(Directory.GetFileSystemEntries(folder));
+    }
+
+    [Fact]
+    public async Task Down_UntilWithoutOffset_IsTheOperatorsLocalTime()
+    {
+        // UTC-12 all year (POSIX TZ, no tz database needed): a local time one hour ahead is 11 hours ago in UTC.
+        var until = DateTime.UtcNow.AddHours(1);
+        until = new DateTime(until.Year, until.Month, until.Day, until.Hour, until.Minute, 0, DateTimeKind.Utc);
+        var local = until.AddHours(-12).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        var sentinel = Dir.File("down");
+
+        var down = await Scripts.RunAsync(RepoPaths.DownScript, NoAdmin, ["--sentinel", sentinel, "--no-wait", "--until", local],
+            new Dictionary<string, string> { ["TZ"] = "XXX+12" });
+
+        Assert.True(down.ExitCode == 0, down.Stderr);
+        Assert.Contains($"\"until\":\"{until:yyyy-MM-dd'T'HH:mm}:00Z\"", await File.ReadAllTextAsync(sentinel), StringComparison.Ordinal);
     }
 
     [Theory]
