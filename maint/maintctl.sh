@@ -86,7 +86,8 @@ EOF
 Common options:
   --status             Print the proxy's current state and exit.
   --no-wait            Only edit the sentinel; do not wait for a proxy (for when none is running).
-  --timeout SECONDS    How long to wait for the proxy's confirmation (default ${timeout_s}).
+  --timeout SECONDS    How long to wait for the proxy's confirmation (default ${timeout_s}); also the
+                       longest any one exchange with the admin listener may take.
   --sentinel PATH      The sentinel file (default: the one the running proxy reports, else
                        maint/down beside this script).
   --admin-url URL      The proxy's loopback admin surface (default ${admin_url}).
@@ -221,6 +222,14 @@ now_ms() { # → $now
 now_ms
 started_ms=$now
 
+deadline_after() { # seconds → $deadline in ms
+  local whole=${1%%.*} frac=${1#*.}
+  [[ $1 == *.* ]] || frac=""
+  frac=${frac}000
+  now_ms
+  deadline=$(( now + 10#$whole * 1000 + 10#${frac:0:3} ))
+}
+
 # The value of a string or number field of the proxy's compact JSON answer, in $field.
 json_field() { # json name
   field=""
@@ -231,40 +240,91 @@ json_field() { # json name
   || die 2 "the admin URL '$admin_url' is not http://HOST:PORT (the proxy's Admin:Url)"
 admin_host=${BASH_REMATCH[1]}
 admin_port=${BASH_REMATCH[2]}
+admin_authority=$admin_host:$admin_port # for Host: an IPv6 literal keeps its brackets ([::1]:8081)
 admin_host=${admin_host#[}
 admin_host=${admin_host%]}
 
-# One HTTP/1.0 exchange with the admin listener over bash's /dev/tcp; the body lands in $body.
-# Fails when nobody answers, or the answer is not 200.
-admin() { # method path
+# One HTTP/1.0 exchange with the admin listener over bash's /dev/tcp; the body lands in $body, the
+# status line in $http_status. Fails when nobody answers, the answer is not 200, or it has not ended
+# by DEADLINE (ms): each read gets only the time left, so a listener that trickles bytes cannot hold
+# the script. The connect itself cannot be bounded in bash; on loopback the kernel answers or refuses
+# it at once (it waits only while the listener's accept queue is full).
+admin() { # method path deadline-ms
   body=""
-  local fd line status="" in_body=0
+  http_status=""
+  local fd line="" left t rc header=1
   { exec {fd}<>"/dev/tcp/$admin_host/$admin_port"; } 2>/dev/null || return 1
-  printf '%s %s HTTP/1.0\r\nHost: %s:%s\r\nContent-Length: 0\r\n\r\n' "$1" "$2" "$admin_host" "$admin_port" >&"$fd"
-  while IFS= read -r -t 2 line <&"$fd" || [ -n "$line" ]; do
-    if [ "$in_body" = 1 ]; then
-      body+="$line"$'\n'
-    elif [ -z "$status" ]; then
-      status=$line
-    elif [ "${line%$'\r'}" = "" ]; then
-      in_body=1
+  trap '' PIPE # a listener that hung up fails the write, instead of ending the script
+  if ! { printf '%s %s HTTP/1.0\r\nHost: %s\r\nContent-Length: 0\r\n\r\n' "$1" "$2" "$admin_authority" >&"$fd"; } 2>/dev/null; then
+    trap - PIPE
+    exec {fd}>&-
+    return 1
+  fi
+  trap - PIPE
+  while :; do
+    now_ms
+    left=$(( $3 - now ))
+    if [ "$left" -le 0 ]; then
+      http_status="no complete answer in time"
+      exec {fd}>&-
+      return 1
     fi
+    printf -v t '%d.%03d' $(( left / 1000 )) $(( left % 1000 ))
     line=""
+    rc=0
+    if [ "$header" = 1 ]; then
+      IFS= read -r -t "$t" line <&"$fd" || rc=$?
+    else
+      IFS= read -r -d '' -t "$t" line <&"$fd" || rc=$? # the rest, up to the end (or a NUL)
+    fi
+    if [ "$rc" = 0 ]; then
+      if [ "$header" = 0 ]; then
+        body+=$line
+      elif [ -z "$http_status" ]; then
+        http_status=${line%$'\r'}
+      elif [ -z "${line%$'\r'}" ]; then
+        header=0
+      fi
+      continue
+    fi
+    [ "$rc" -le 128 ] || continue # timed out: the deadline check above ends it
+    # The end of the answer (the server closes an HTTP/1.0 exchange).
+    if [ "$header" = 1 ]; then http_status=${http_status:-${line%$'\r'}}; else body+=$line; fi
+    break
   done
   exec {fd}>&-
-  [[ $status == "HTTP/1."?" 200"* ]]
+  [[ $http_status == "HTTP/1."?" 200"* ]]
+}
+
+# Whether $body is a MaintProxy status answer (any HTTP 200 server could answer the others), with its
+# generation in $generation.
+is_status() {
+  [[ $body =~ \"generation\":([0-9]+) ]] || return 1
+  generation=${BASH_REMATCH[1]}
+  [[ $body == *'"sentinelSha256":'* ]]
+}
+
+not_maintproxy() { # what was asked
+  die 1 "the admin URL $admin_url answers $1, but not like MaintProxy (no status with a generation): another server listens there. Check MAINTPROXY_ADMIN_URL or --admin-url (the proxy's Admin:Url)."
 }
 
 if [ "$show_status" = 1 ]; then
-  admin GET "/status?format=text" || die 1 "no MaintProxy answered at $admin_url (check MAINTPROXY_ADMIN_URL)"
+  deadline_after "$timeout_s"
+  admin GET "/status?format=text" "$deadline" || die 1 "no MaintProxy answered at $admin_url (check MAINTPROXY_ADMIN_URL)"
   printf '%s' "$body"
   exit 0
 fi
 
 if [ -z "$sentinel" ]; then
-  if [ "$wait_for_proxy" = 1 ] && admin GET /status; then
-    json_field "$body" sentinelPath
-    sentinel=$field # already absolute and normalized by the proxy
+  if [ "$wait_for_proxy" = 1 ]; then
+    deadline_after "$timeout_s"
+    if admin GET /status "$deadline"; then
+      is_status || not_maintproxy "GET /status"
+      json_field "$body" sentinelPath
+      sentinel=$field # already absolute and normalized by the proxy
+    elif [ -n "$http_status" ]; then # something answered, but not as the proxy does: write nothing
+      die 1 "the admin URL $admin_url does not answer like MaintProxy (GET /status: $http_status); nothing was written. Check MAINTPROXY_ADMIN_URL or --admin-url (the proxy's Admin:Url)."
+    fi
   fi
   sentinel=${sentinel:-$root/maint/down}
 fi
@@ -383,20 +443,13 @@ remove_sentinel() {
   expected=null
 }
 
-deadline_after() { # seconds → $deadline in ms
-  local whole=${1%%.*} frac=${1#*.}
-  [[ $1 == *.* ]] || frac=""
-  frac=${frac}000
-  now_ms
-  deadline=$(( now + 10#$whole * 1000 + 10#${frac:0:3} ))
-}
-
 # Asks the proxy to apply the sentinel as it is now, until it reports the bytes this run wrote.
 confirm() {
   local reached=0 got=""
   deadline_after "$timeout_s"
   while :; do
-    if admin POST /refresh; then
+    if admin POST /refresh "$deadline"; then
+      is_status || not_maintproxy "POST /refresh"
       reached=1
       json_field "$body" sentinelPath
       if [ -n "$field" ] && [ "$field" != "$sentinel" ]; then
@@ -404,18 +457,21 @@ confirm() {
       fi
       json_field "$body" sentinelSha256
       got=$field
-      if [ "${got:-null}" = "$expected" ]; then
-        json_field "$body" generation
-        applied_generation=$field
+      if [ "$got" = "$expected" ]; then
+        applied_generation=$generation
         return 0
       fi
+    elif [ -n "$http_status" ]; then
+      reached=1
     fi
     now_ms
     if [ "$now" -ge "$deadline" ]; then
       if [ "$reached" = 0 ]; then
         die 1 "no MaintProxy answered at $admin_url within ${timeout_s}s. The change to $sentinel stays, so a proxy started later applies it. Start the proxy (or check MAINTPROXY_ADMIN_URL), or pass --no-wait when no proxy is running."
+      elif [ -z "$got" ]; then
+        die 1 "the admin URL $admin_url did not answer like MaintProxy within ${timeout_s}s (${http_status:-no answer}); check MAINTPROXY_ADMIN_URL or --admin-url (the proxy's Admin:Url). The change to $sentinel stays."
       fi
-      die 1 "the proxy at $admin_url did not apply $sentinel within ${timeout_s}s (it reports sha256 ${got:-none}, expected $expected, the bytes this run wrote: another program may have changed the file since); check the file and the proxy's log."
+      die 1 "the proxy at $admin_url did not apply $sentinel within ${timeout_s}s (it reports sha256 $got, expected $expected, the bytes this run wrote: another program may have changed the file since); check the file and the proxy's log."
     fi
     sleep 0.02
   done
@@ -431,11 +487,14 @@ check_applied() {
 
 # Waits until no request the new windows stop is still on its way to the backend.
 drain() {
-  local query="" site n="" previous="" shown=0
+  local query="" site n="" previous="" shown=0 until_ms
   for site in "${sites[@]}"; do query+="${query:+&}site=$site"; done
   deadline_after "$drain_s"
+  until_ms=$deadline
   while :; do
-    admin GET "/in-flight${query:+?$query}" || die 1 "lost the proxy at $admin_url while draining; the switch itself was confirmed"
+    deadline_after "$timeout_s"
+    (( deadline < until_ms + 1000 )) || deadline=$(( until_ms + 1000 ))
+    admin GET "/in-flight${query:+?$query}" "$deadline" || die 1 "lost the proxy at $admin_url while draining; the switch itself was confirmed"
     json_field "$body" inFlight
     n=$field
     # A process maint/restart.sh replaced may still be finishing requests, which this proxy cannot count.
@@ -446,16 +505,16 @@ drain() {
       return 0
     fi
     now_ms
-    if [ "$now" -ge "$deadline" ]; then
+    if [ "$now" -ge "$until_ms" ]; then
       [ "$shown" = 0 ] || printf '\n' >&2
       [ "$n" != 0 ] || die 1 "maintenance is on, but the previous process (PID $previous), which maint/restart.sh replaced, was still finishing its requests after ${drain_s}s; do not stop the backend yet (run with a longer --drain)"
       die 1 "maintenance is on, but $n request(s) were still in flight to the backend after ${drain_s}s; do not stop the backend yet (run with a longer --drain, or check for stuck requests)"
     fi
     if [ -t 2 ] && [ "$n" = 0 ]; then
-      printf '\rdraining: waiting for the previous process (PID %s) to finish its requests (%ds left) ' "$previous" $(( (deadline - now) / 1000 )) >&2
+      printf '\rdraining: waiting for the previous process (PID %s) to finish its requests (%ds left) ' "$previous" $(( (until_ms - now) / 1000 )) >&2
       shown=1
     elif [ -t 2 ]; then
-      printf '\rdraining: %s request(s) still in flight (%ds left) ' "$n" $(( (deadline - now) / 1000 )) >&2
+      printf '\rdraining: %s request(s) still in flight (%ds left) ' "$n" $(( (until_ms - now) / 1000 )) >&2
       shown=1
     fi
     sleep 0.05

@@ -12,12 +12,13 @@ internal sealed class ProxyProcess : IAsyncDisposable
 {
     private readonly CapturedProcess _process;
 
-    private ProxyProcess(CapturedProcess process, string workDirectory, int publicPort, int adminPort)
+    private ProxyProcess(CapturedProcess process, string workDirectory, int publicPort, int adminPort, string adminUrl)
     {
         _process = process;
         WorkDirectory = workDirectory;
         PublicPort = publicPort;
         AdminPort = adminPort;
+        AdminUrl = adminUrl;
     }
 
     public int Pid => _process.Pid;
@@ -30,7 +31,8 @@ internal sealed class ProxyProcess : IAsyncDisposable
 
     public string PublicUrl => $"http://127.0.0.1:{PublicPort}";
 
-    public string AdminUrl => $"http://127.0.0.1:{AdminPort}";
+    /// <summary><c>http://127.0.0.1:</c><see cref="AdminPort"/>, or the <c>Admin:Url</c> the test set.</summary>
+    public string AdminUrl { get; }
 
     public string SentinelPath => Path.Combine(WorkDirectory, "maint", "down");
 
@@ -84,7 +86,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        return new ProxyProcess(CapturedProcess.Start(start), workDirectory, publicPort, adminPort);
+        return new ProxyProcess(CapturedProcess.Start(start), workDirectory, publicPort, adminPort, config["Admin:Url"]);
     }
 
     /// <summary>Starts the proxy and waits until it serves on every listener.</summary>

@@ -217,6 +217,67 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task Up_AdminListenerThatTrickles_GivesUpWithinTheTimeout()
+    {
+        await using var fake = new FakeAdminServer(FakeAdminServer.Trickle);
+
+        var up = await Scripts.RunAsync(["bash"], RepoPaths.UpScript, fake.Url, ["--sentinel", Dir.File("down"), "--timeout", "1"], limit: TimeSpan.FromSeconds(15));
+
+        Assert.Equal(1, up.ExitCode);
+        Assert.True(up.Elapsed < TimeSpan.FromSeconds(4), $"took {up.Elapsed}");
+        Assert.Contains("did not answer like MaintProxy within 1s (no complete answer in time)", up.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("up")]
+    [InlineData("down")]
+    public async Task Script_AnyHttpServerOnTheAdminPort_DoesNotConfirm(string script)
+    {
+        await using var fake = new FakeAdminServer(FakeAdminServer.AnswerEmptyJson);
+
+        var result = await Scripts.RunAsync(script == "down" ? RepoPaths.DownScript : RepoPaths.UpScript, fake.Url, ["--sentinel", Dir.File("down"), "--timeout", "2"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.DoesNotContain("confirmed", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"the admin URL {fake.Url} answers POST /refresh, but not like MaintProxy", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Down_AnyHttpServerOnTheAdminPort_WithoutSentinelOption_WritesNothing()
+    {
+        await using var fake = new FakeAdminServer(FakeAdminServer.AnswerEmptyJson);
+        var defaultSentinel = Path.Combine(RepoPaths.Root, "maint", "down");
+        var existed = File.Exists(defaultSentinel);
+        var before = existed ? await File.ReadAllBytesAsync(defaultSentinel) : null;
+
+        var down = await Scripts.DownAsync(fake.Url, "--timeout", "2");
+
+        Assert.Equal(1, down.ExitCode);
+        Assert.Contains($"the admin URL {fake.Url} answers GET /status, but not like MaintProxy", down.Stderr, StringComparison.Ordinal);
+        Assert.Equal(existed, File.Exists(defaultSentinel));
+        if (existed)
+        {
+            Assert.Equal(before, await File.ReadAllBytesAsync(defaultSentinel));
+        }
+    }
+
+    [Fact]
+    public async Task DownThenUp_AdminUrlOnIpv6Loopback_IsConfirmed()
+    {
+        var adminUrl = $"http://[::1]:{FreePort.Next()}";
+        await using var proxy = await StartProxyAsync(new() { ["Admin:Url"] = adminUrl });
+
+        var down = await Scripts.DownAsync(adminUrl, "--timeout", "2");
+        Assert.True(down.ExitCode == 0, down.Stderr);
+        Assert.Contains($"Maintenance ON: confirmed by the proxy at {adminUrl}", down.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(proxy.SentinelPath));
+
+        var up = await Scripts.UpAsync(adminUrl, "--timeout", "2");
+        Assert.True(up.ExitCode == 0, up.Stderr);
+        Assert.False(File.Exists(proxy.SentinelPath));
+    }
+
+    [Fact]
     public async Task Down_UntilWithoutOffset_IsTheOperatorsLocalTime()
     {
         // UTC-12 all year (POSIX TZ, no tz database needed): a local time one hour ahead is 11 hours ago in UTC.
