@@ -79,6 +79,7 @@ Takes MaintProxy out of maintenance: requests are forwarded again. Returns 0 onl
 running proxy has confirmed it.
 
   --site NAME          End only this site's window (repeatable); without it, every window ends.
+                       Exits 1 if a window for every site stays on: that site is still down.
 EOF
   fi
   cat <<EOF
@@ -96,9 +97,10 @@ Common options:
 Environment: MAINTPROXY_ADMIN_URL, MAINTPROXY_SENTINEL, MAINTPROXY_TIMEOUT.
 One run at a time changes a sentinel: a run waits (up to --timeout + 10 s) for another one to finish.
 
-Exit status: 0 confirmed (and drained); 1 not confirmed or not drained in time, or the proxy could not
-apply the sentinel (then every site is down) (the sentinel change stays in each case); 2 bad usage, or
-a sentinel that cannot be read or written (nothing written).
+Exit status: 0 confirmed (and drained); 1 not confirmed or not drained in time, the proxy could not
+apply the sentinel (then every site is down), or up.sh --site while a window for every site stays on
+(the sentinel change stays in each case); 2 bad usage, or a sentinel that cannot be read or written
+(nothing written).
 EOF
 }
 
@@ -390,10 +392,11 @@ fi
 # $others (one per element). An empty sentinel stands for the window for every site, so it is kept as
 # an explicit line. How each window left out spelled its site goes in $spelled[KEY]: an update keeps
 # the spelling, so a cluster id stays as the proxy matches it (exactly), whatever the case of the
-# --site that named it.
+# --site that named it. $every_site_left: a window for every site is among $others.
 # One pass over the lines, each looked at once: a sentinel of thousands of windows takes milliseconds.
 declare -A spelled=()
 others=()
+every_site_left=0
 other_windows() { # sites...
   others=()
   [ -e "$sentinel" ] || return 0
@@ -410,6 +413,7 @@ other_windows() { # sites...
     for site in "${ending[@]}"; do [ "$key" != "$site" ] || keep=0; done
     if [ "$keep" = 1 ]; then
       others+=("$line")
+      [ -n "$key" ] || every_site_left=1
     elif [ -n "$key" ]; then
       spelled[$key]=${BASH_REMATCH[1]%.}
     fi
@@ -419,6 +423,7 @@ other_windows() { # sites...
     others=()
     for site in "$@"; do [ -n "$site" ] || return 0; done
     others=('{"site":null}')
+    every_site_left=1
   fi
 }
 
@@ -564,7 +569,13 @@ if [ -n "$secret" ]; then
   echo "Bypass secret: $secret (visit /$secret, or send the header X-Maintenance-Bypass: $secret)"
 fi
 
+# up.sh --site must not report a site as up that the window for every site still covers.
+still_down() {
+  die 1 "NOT up: ${sites[*]} still in maintenance, under the window for every site, which stays on in $sentinel (${1}). ./up.sh without --site ends every window."
+}
+
 if [ "$wait_for_proxy" = 0 ]; then
+  [ "$command" != up ] || [ "$every_site_left" = 0 ] || still_down "not waiting for a proxy: --no-wait"
   echo "$verb_done at $sentinel (not waiting for a proxy: --no-wait)"
   exit 0
 fi
@@ -572,6 +583,7 @@ fi
 confirm
 check_applied
 unlock
+[ "$command" != up ] || [ "$every_site_left" = 0 ] || still_down "the rest was confirmed by the proxy at $admin_url, generation ${applied_generation}"
 now_ms
 echo "$verb_done: confirmed by the proxy at $admin_url (generation ${applied_generation:-?}, $(( now - started_ms )) ms)"
 if [ -n "$drain_s" ]; then

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using MaintProxy.Maintenance;
 using MaintProxy.Tests.Infrastructure;
@@ -169,6 +170,24 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
             Assert.Equal(1, down.ExitCode);
             Assert.Contains("the bytes this run wrote", down.Stderr, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task UpSite_UnderTheWindowForEverySite_ExitsOneSayingTheSiteIsStillDown()
+    {
+        await using var proxy = await StartProxyAsync();
+        Assert.Equal(0, (await Scripts.DownAsync(proxy)).ExitCode);
+
+        var up = await Scripts.UpAsync(proxy, "--site", "shop.example");
+
+        Assert.Equal(1, up.ExitCode);
+        Assert.DoesNotContain("OFF", up.Stdout, StringComparison.Ordinal);
+        Assert.Contains("NOT up: shop.example still in maintenance, under the window for every site", up.Stderr, StringComparison.Ordinal);
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, proxy.PublicUrl + "/");
+        request.Headers.Host = "shop.example";
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
     }
 
     [Fact]
