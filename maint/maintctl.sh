@@ -472,7 +472,7 @@ confirm() {
     now_ms
     if [ "$now" -ge "$deadline" ]; then
       if [ "$reached" = 0 ]; then
-        die 1 "no MaintProxy answered at $admin_url within ${timeout_s}s. The change to $sentinel stays, so a proxy started later applies it. Start the proxy (or check MAINTPROXY_ADMIN_URL), or pass --no-wait when no proxy is running."
+        die 1 "no MaintProxy answered at $admin_url within ${timeout_s}s. The change to $sentinel stays: a proxy started later applies it if its Maintenance:SentinelPath is this file. Start the proxy (or check MAINTPROXY_ADMIN_URL), or pass --no-wait when no proxy is running."
       elif [ -z "$got" ]; then
         die 1 "the admin URL $admin_url did not answer like MaintProxy within ${timeout_s}s (${http_status:-no answer}); check MAINTPROXY_ADMIN_URL or --admin-url (the proxy's Admin:Url). The change to $sentinel stays."
       fi

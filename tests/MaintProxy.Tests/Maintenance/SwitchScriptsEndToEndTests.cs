@@ -69,6 +69,8 @@ public sealed class SwitchScriptsEndToEndTests : EndToEndTest
         Assert.Equal(1, down.ExitCode);
         Assert.Contains("no MaintProxy answered", down.Stderr, StringComparison.Ordinal);
         Assert.Contains("--no-wait", down.Stderr, StringComparison.Ordinal);
+        // A proxy started later applies it only if it watches this file: the message says which file, and that condition.
+        Assert.Contains($"The change to {sentinel} stays: a proxy started later applies it if its Maintenance:SentinelPath is this file.", down.Stderr, StringComparison.Ordinal);
         Assert.True(File.Exists(sentinel), "the sentinel stays, so a proxy started later starts in maintenance");
     }
 
