@@ -104,12 +104,18 @@ fi
 # True while the process holds a listening TCP socket. A proxy closes all of its listeners as soon
 # as it starts draining, so one without any does not serve: it drains (a second SIGTERM would cut
 # its requests short) or has not finished starting.
+# Neither read is a snapshot: find fails when a connection closes while it reads the folder, and
+# /proc/net/tcp can skip an entry while sockets come and go. So only three reads in a row without a
+# listener count; a process that closed its listeners never opens them again.
 listening() { # pid
-  local sockets _ st inode
-  sockets=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null) || return 1
-  while read -r _ _ _ st _ _ _ _ _ inode _; do
-    [ "$st" = 0A ] && [[ $'\n'$sockets$'\n' == *$'\n'"socket:[$inode]"$'\n'* ]] && return 0
-  done < <(cat "/proc/$1/net/tcp" "/proc/$1/net/tcp6" 2>/dev/null)
+  local sockets _ st inode try
+  for try in 1 2 3; do
+    [ "$try" = 1 ] || sleep 0.05
+    sockets=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null || true)
+    while read -r _ _ _ st _ _ _ _ _ inode _; do
+      [ "$st" = 0A ] && [[ $'\n'$sockets$'\n' == *$'\n'"socket:[$inode]"$'\n'* ]] && return 0
+    done < <(cat "/proc/$1/net/tcp" "/proc/$1/net/tcp6" 2>/dev/null)
+  done
   return 1
 }
 listening "$old_pid" \

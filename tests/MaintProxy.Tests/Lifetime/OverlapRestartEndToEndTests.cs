@@ -47,9 +47,16 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
         var fetch = download.FetchAsync(old.PublicUrl + "/big.iso");
         await download.FirstBytesReceived.Task.WaitAsync(Deadline);
 
+        // New connections come and go in the old process while the script looks at its sockets.
+        using var stopChurn = new CancellationTokenSource();
+        var churn = Task.WhenAll(Enumerable.Range(0, 4).Select(_ => ChurnConnectionsAsync(old.PublicUrl + "/churn", stopChurn.Token)));
+
         var restart = await RestartAsync("--pid-file", PidFile, "--log", NewLog);
+        await stopChurn.CancelAsync();
+        await churn;
 
         Assert.True(restart.ExitCode == 0, restart.Stderr + restart.Stdout);
+        Assert.DoesNotContain("was not signalled", restart.Stderr, StringComparison.Ordinal);
         Assert.NotEqual(old.Pid, _newPid);
         Assert.True(await old.WaitForOutputAsync("Draining: new connections are no longer accepted", Deadline), old.Output);
         Assert.False(fetch.IsCompleted, "the download ended before the restart; make it slower");
@@ -224,6 +231,23 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
         Assert.True(restart.ExitCode == 0, restart.Stderr + restart.Stdout);
         using var trustsRenewed = renewed.CreateClient();
         Assert.Equal("backend ok /after", await trustsRenewed.GetStringAsync(httpsUrl + "/after"));
+    }
+
+    /// <summary>A new connection per request, one after another, until cancelled (at most 5,000).</summary>
+    private static async Task ChurnConnectionsAsync(string url, CancellationToken stop)
+    {
+        for (var i = 0; i < 5000 && !stop.IsCancellationRequested; i++)
+        {
+            using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero });
+            try
+            {
+                using var _ = await client.GetAsync(url, stop);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException)
+            {
+                // Cancelled, or a connection the restart reset: only the churn matters here.
+            }
+        }
     }
 
     private Dictionary<string, string> SharedPortSettings() => new()
