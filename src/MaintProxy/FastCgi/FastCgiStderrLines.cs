@@ -1,4 +1,5 @@
 using System.Text;
+using MaintProxy.Hosting;
 
 namespace MaintProxy.FastCgi;
 
@@ -44,7 +45,7 @@ internal sealed class FastCgiStderrLines
         _length = 0;
         if (!line.IsEmpty)
         {
-            _emit(Encoding.UTF8.GetString(line));
+            _emit(ControlCharacterEscaper.Escape(Encoding.UTF8.GetString(line)));
         }
     }
 }

@@ -1,43 +1,27 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using Serilog.Core;
-using Serilog.Events;
 
 namespace MaintProxy.Hosting;
 
 /// <summary>
-/// Writes control characters in logged values as <c>\xHH</c> (or <c>\uHHHH</c>), as nginx does in its
-/// access log: a request path is decoded, so <c>/%0a[12:00:00 WRN] …</c> would otherwise start a forged
-/// log line, and <c>%1b</c> would send escape sequences to the terminal of whoever tails the log.
-/// Only property values are changed; message templates and exceptions are the proxy's own text.
+/// Writes control characters as <c>\xHH</c> (or <c>\uHHHH</c>) in text that others control before it
+/// is logged, as nginx does in its access log: a request path is decoded, so <c>/%0a[12:00:00 WRN] …</c>
+/// would otherwise start a forged log line, and <c>%1b</c> would send escape sequences to the terminal
+/// of whoever tails the log; the same goes for what a FastCGI application writes to its stderr.
 /// </summary>
-internal sealed class ControlCharacterEscaper : ILogEventEnricher
+internal static class ControlCharacterEscaper
 {
     private static readonly SearchValues<char> Escaped = SearchValues.Create(Controls());
 
-    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
-    {
-        List<LogEventProperty>? replaced = null;
-        foreach (var (name, value) in logEvent.Properties)
-        {
-            if (value is ScalarValue { Value: string text } && text.AsSpan().ContainsAny(Escaped))
-            {
-                (replaced ??= []).Add(new LogEventProperty(name, new ScalarValue(Escape(text))));
-            }
-        }
-
-        if (replaced is not null)
-        {
-            foreach (var property in replaced)
-            {
-                logEvent.AddOrUpdateProperty(property);
-            }
-        }
-    }
-
+    /// <summary>The text itself when it has nothing to escape (no allocation), else an escaped copy.</summary>
     public static string Escape(string text)
     {
+        if (!text.AsSpan().ContainsAny(Escaped))
+        {
+            return text;
+        }
+
         var escaped = new StringBuilder(text.Length + 16);
         foreach (var c in text)
         {

@@ -32,7 +32,6 @@ internal static class LeanHostingExtensions
                 typeof(ConsoleLoggerConfigurationExtensions).Assembly,
                 typeof(FileLoggerConfigurationExtensions).Assembly))
             .Filter.With(clientSideErrors)
-            .Enrich.With<ControlCharacterEscaper>()
             .CreateLogger());
         clientSideErrors.KeepClientSideErrors = logger
             .ForContext(Serilog.Core.Constants.SourceContextPropertyName, ClientSideForwardingErrorFilter.HttpForwarderCategory)

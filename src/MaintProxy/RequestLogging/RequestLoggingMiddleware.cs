@@ -1,3 +1,4 @@
+using MaintProxy.Hosting;
 using MaintProxy.Maintenance;
 using Yarp.ReverseProxy.Model;
 
@@ -6,11 +7,11 @@ namespace MaintProxy.RequestLogging;
 /// <summary>One structured line per request: what was asked, how it was answered, how long it took.</summary>
 internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvider timeProvider, ILogger<RequestLoggingMiddleware> logger)
 {
-    /// <summary>The path, unless it is the bypass secret: that is never written to a log.</summary>
+    /// <summary>The path, with its control characters escaped, unless it is the bypass secret: that is never written to a log.</summary>
     private static string LoggedPath(HttpContext context) =>
         context.Features.Get<MaintenanceOutcomeFeature>()?.Outcome == MaintenanceOutcome.BypassGranted
             ? "/[bypass secret]"
-            : context.Request.Path.Value ?? "/";
+            : ControlCharacterEscaper.Escape(context.Request.Path.Value ?? "/");
 
     public async Task InvokeAsync(HttpContext context)
     {

@@ -17,4 +17,15 @@ public sealed class FastCgiStderrLinesTests
 
         Assert.Equal(["PHP message: first", "second", "third"], lines);
     }
+
+    [Fact]
+    public void Add_LineWithControlCharacters_EmitsThemEscaped()
+    {
+        var lines = new List<string>();
+        var stderr = new FastCgiStderrLines(lines.Add);
+
+        stderr.Add("PHP message: user bob\r\u001b[2K\u001b[31mroot\n"u8);
+
+        Assert.Equal([@"PHP message: user bob\x0D\x1B[2K\x1B[31mroot"], lines);
+    }
 }
