@@ -80,8 +80,15 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
         finally
         {
             // Every way out releases the body (a temporary file past 64 KiB): at once, or once it has gone to the server.
-            _ = bodySent.ContinueWith(static (_, state) => ((FastCgiRequestBody)state!).Dispose(), body,
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (body.IsEmpty || bodySent.IsCompleted)
+            {
+                body.Dispose();
+            }
+            else
+            {
+                _ = bodySent.ContinueWith(static (_, state) => ((FastCgiRequestBody)state!).Dispose(), body,
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
     }
 
