@@ -44,27 +44,9 @@ internal static class BypassCredentials
     }
 
     /// <summary>True when one of the request's bypass cookies is valid.</summary>
-    public static bool HasValidCookie(StringValues cookieHeaders, byte[] secretHash, DateTimeOffset now, TimeSpan lifetime)
-    {
-        foreach (var header in cookieHeaders)
-        {
-            var text = header.AsSpan();
-            if (!text.Contains(CookiePrefix, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            foreach (var range in text.Split(';'))
-            {
-                if (IsBypassPair(text[range], out var value) && IsValidCookie(value, secretHash, now, lifetime))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
+    public static bool HasValidCookie(StringValues cookieHeaders, byte[] secretHash, DateTimeOffset now, TimeSpan lifetime) =>
+        AnyBypassCookie(cookieHeaders, (secretHash, now, lifetime),
+            static (state, value) => IsValidCookie(value, state.secretHash, state.now, state.lifetime));
 
     /// <summary>
     /// A cookie is valid until it expires, and never expires later than <paramref name="lifetime"/>
@@ -133,7 +115,16 @@ internal static class BypassCredentials
         }
     }
 
-    private static bool CarriesBypassCookie(StringValues cookieHeaders)
+    private static bool CarriesBypassCookie(StringValues cookieHeaders) =>
+        AnyBypassCookie(cookieHeaders, 0, static (_, _) => true);
+
+    private delegate bool CookieValueTest<TState>(TState state, ReadOnlySpan<char> value);
+
+    /// <summary>
+    /// Whether a bypass cookie in any of the headers passes the test: the one walk over the cookies
+    /// that both accepting and removing use, so they always agree on what a bypass cookie is.
+    /// </summary>
+    private static bool AnyBypassCookie<TState>(StringValues cookieHeaders, TState state, CookieValueTest<TState> test)
     {
         foreach (var header in cookieHeaders)
         {
@@ -145,7 +136,7 @@ internal static class BypassCredentials
 
             foreach (var range in text.Split(';'))
             {
-                if (IsBypassPair(text[range], out _))
+                if (IsBypassPair(text[range], out var value) && test(state, value))
                 {
                     return true;
                 }
