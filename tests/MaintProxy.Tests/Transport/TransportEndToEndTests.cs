@@ -56,6 +56,19 @@ public sealed class TransportEndToEndTests : EndToEndTest
 
     private static List<string> ThreadNames(int pid) =>
         Directory.GetDirectories($"/proc/{pid}/task")
-            .Select(task => File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'))
+            .Select(ThreadNameOrEmpty)
             .ToList();
+
+    // Thread-pool threads come and go: a thread listed a moment ago may have ended.
+    private static string ThreadNameOrEmpty(string task)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return "";
+        }
+    }
 }
