@@ -32,7 +32,8 @@ public static class MaintProxyServiceCollectionExtensions
 
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
-            .AddConfigFilter<UnsupportedPolicyConfigFilter>();
+            .AddConfigFilter<UnsupportedPolicyConfigFilter>()
+            .AddTransforms<ProxyOwnedHeadersTransformProvider>();
         services.AddFastCgiTransport();
         return services;
     }
