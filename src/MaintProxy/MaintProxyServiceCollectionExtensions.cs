@@ -33,7 +33,8 @@ public static class MaintProxyServiceCollectionExtensions
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<UnsupportedPolicyConfigFilter>()
-            .AddTransforms<ProxyOwnedHeadersTransformProvider>();
+            .AddTransforms<ProxyOwnedHeadersTransformProvider>()
+            .AddTransforms<TrustedProxyForwardedHeadersTransformProvider>();
         services.AddFastCgiTransport();
         return services;
     }

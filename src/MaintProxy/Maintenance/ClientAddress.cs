@@ -42,6 +42,10 @@ internal static class ClientAddress
         return client;
     }
 
+    /// <summary>Whether the socket's peer is one of the trusted proxies, whose forwarding headers are believed.</summary>
+    public static bool IsPeerTrusted(HttpContext context, IReadOnlyList<IPNetwork> trustedProxies) =>
+        trustedProxies.Count > 0 && Normalize(context.Connection.RemoteIpAddress) is { } peer && IsIn(peer, trustedProxies);
+
     public static bool IsIn(IPAddress address, IReadOnlyList<IPNetwork> networks)
     {
         for (var i = 0; i < networks.Count; i++)
