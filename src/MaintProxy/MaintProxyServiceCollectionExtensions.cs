@@ -30,6 +30,7 @@ public static class MaintProxyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, TransportOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SocketTransportOptions>, InlineSchedulingSetup>());
 
+        services.AddOptions<HttpBackendsOptions>().BindConfiguration(HttpBackendsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<UnsupportedPolicyConfigFilter>()

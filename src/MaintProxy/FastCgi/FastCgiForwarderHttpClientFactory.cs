@@ -12,9 +12,10 @@ internal sealed class FastCgiForwarderHttpClientFactory(
     ILogger<ForwarderHttpClientFactory> yarpLogger,
     ILogger<FastCgiHttpMessageHandler> logger,
     IOptions<FastCgiOptions> options,
+    IOptions<HttpBackendsOptions> httpOptions,
     TimeProvider timeProvider) : IForwarderHttpClientFactory
 {
-    private readonly ForwarderHttpClientFactory _http = new HeaderBytesHttpClientFactory(yarpLogger);
+    private readonly ForwarderHttpClientFactory _http = new HeaderBytesHttpClientFactory(yarpLogger, httpOptions.Value);
 
     public HttpMessageInvoker CreateClient(ForwarderHttpClientContext context)
     {

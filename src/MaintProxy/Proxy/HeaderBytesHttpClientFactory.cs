@@ -6,15 +6,17 @@ namespace MaintProxy.Proxy;
 /// <summary>
 /// YARP's client factory, sending and reading header values as Latin-1 like Kestrel does (see
 /// <see cref="HeaderBytesKestrelSetup"/>), unless a cluster names its own
-/// <c>HttpClient:RequestHeaderEncoding</c> or <c>ResponseHeaderEncoding</c>.
+/// <c>HttpClient:RequestHeaderEncoding</c> or <c>ResponseHeaderEncoding</c>; connecting within
+/// <see cref="HttpBackendsOptions.ConnectTimeout"/>.
 /// </summary>
-internal sealed class HeaderBytesHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger) : ForwarderHttpClientFactory(logger)
+internal sealed class HeaderBytesHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, HttpBackendsOptions options) : ForwarderHttpClientFactory(logger)
 {
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(handler);
         base.ConfigureHandler(context, handler);
+        handler.ConnectTimeout = options.ConnectTimeout;
         if (context.NewConfig.RequestHeaderEncoding is null)
         {
             handler.RequestHeaderEncodingSelector = static (_, _) => Encoding.Latin1;

@@ -1,4 +1,5 @@
 using MaintProxy.FastCgi;
+using MaintProxy.Proxy;
 using MaintProxy.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ public sealed class FastCgiForwarderHttpClientFactoryTests
 
     private readonly FastCgiForwarderHttpClientFactory _factory = new(
         NullLogger<ForwarderHttpClientFactory>.Instance, NullLogger<FastCgiHttpMessageHandler>.Instance,
-        Options.Create(new FastCgiOptions()), TimeProvider.System);
+        Options.Create(new FastCgiOptions()), Options.Create(new HttpBackendsOptions()), TimeProvider.System);
 
     [Fact]
     public void CreateClient_FastCgiCluster_GetsTheFastCgiHandlerBoundedByTheCluster()
@@ -73,7 +74,7 @@ public sealed class FastCgiForwarderHttpClientFactoryTests
     {
         var logs = new LogCapture();
         var factory = new FastCgiForwarderHttpClientFactory(NullLogger<ForwarderHttpClientFactory>.Instance,
-            new Logger<FastCgiHttpMessageHandler>(new LoggerFactory([logs])), Options.Create(new FastCgiOptions()), TimeProvider.System);
+            new Logger<FastCgiHttpMessageHandler>(new LoggerFactory([logs])), Options.Create(new FastCgiOptions()), Options.Create(new HttpBackendsOptions()), TimeProvider.System);
         using var visible = new TempDirectory();
         var elsewhere = new Dictionary<string, string>(FastCgi) { ["FastCGI.DocumentRoot"] = "/no/such/root", ["FastCGI.FrontController"] = "/index.php" };
         var here = new Dictionary<string, string>(FastCgi) { ["FastCGI.DocumentRoot"] = visible.Path, ["FastCGI.FrontController"] = "/index.php" };
