@@ -35,6 +35,7 @@ public static class MaintProxyServiceCollectionExtensions
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<UnsupportedPolicyConfigFilter>()
             .AddTransforms<ProxyOwnedHeadersTransformProvider>()
+            .AddTransforms<NoContentLengthTransformProvider>()
             .AddTransforms<TrustedProxyForwardedHeadersTransformProvider>();
         services.AddFastCgiTransport();
         return services;
