@@ -36,7 +36,7 @@ public static class MaintProxyServiceCollectionExtensions
             .AddConfigFilter<UnsupportedPolicyConfigFilter>()
             .AddTransforms<ProxyOwnedHeadersTransformProvider>()
             .AddTransforms<NoContentLengthTransformProvider>()
-            .AddTransforms<TrustedProxyForwardedHeadersTransformProvider>();
+            .AddTransforms<ForwardedHeadersTransformProvider>();
         services.AddFastCgiTransport();
         return services;
     }

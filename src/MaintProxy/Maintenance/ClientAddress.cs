@@ -115,6 +115,7 @@ internal static class ClientAddress
         return parts == 4;
     }
 
-    private static IPAddress? Normalize(IPAddress? address) =>
+    /// <summary>An IPv4 client on a dual-stack socket as the IPv4 address it is (::ffff:203.0.113.9 is 203.0.113.9).</summary>
+    public static IPAddress? Normalize(IPAddress? address) =>
         address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
 }
