@@ -1,3 +1,4 @@
+using MaintProxy.Maintenance;
 using MaintProxy.Proxy;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -13,7 +14,8 @@ internal sealed class FastCgiForwarderHttpClientFactory(
     ILogger<FastCgiHttpMessageHandler> logger,
     IOptions<FastCgiOptions> options,
     IOptions<HttpBackendsOptions> httpOptions,
-    TimeProvider timeProvider) : IForwarderHttpClientFactory
+    TimeProvider timeProvider,
+    MaintenanceGate? maintenance = null) : IForwarderHttpClientFactory
 {
     private readonly ForwarderHttpClientFactory _http = new HeaderBytesHttpClientFactory(yarpLogger, httpOptions.Value);
 
@@ -52,7 +54,7 @@ internal sealed class FastCgiForwarderHttpClientFactory(
         // Without keep-conn every connection closes after its request and pins no worker; the
         // configuration filter insists on a bound whenever keep-conn is on.
         var maxConnections = context.NewConfig.MaxConnectionsPerServer ?? int.MaxValue;
-        var handler = new FastCgiHttpMessageHandler(settings, maxConnections, options.Value, timeProvider, logger);
+        var handler = new FastCgiHttpMessageHandler(settings, maxConnections, options.Value, timeProvider, logger, maintenance);
         if (old is not null)
         {
             Retire(old, context.ClusterId);

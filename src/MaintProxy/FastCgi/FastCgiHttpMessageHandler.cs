@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using MaintProxy.Maintenance;
 
 namespace MaintProxy.FastCgi;
 
@@ -12,19 +13,21 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
     private readonly FastCgiOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly MaintenanceGate? _maintenance;
     private readonly ConcurrentDictionary<string, FastCgiConnectionPool> _pools = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _socketPaths = new(StringComparer.Ordinal);
     private readonly Lock _poolsLock = new();
     private volatile bool _retired;
 
     public FastCgiHttpMessageHandler(FastCgiClusterSettings settings, int maxConnectionsPerServer, FastCgiOptions options,
-        TimeProvider timeProvider, ILogger logger)
+        TimeProvider timeProvider, ILogger logger, MaintenanceGate? maintenance = null)
     {
         Settings = settings;
         MaxConnectionsPerServer = maxConnectionsPerServer;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
+        _maintenance = maintenance;
     }
 
     public FastCgiClusterSettings Settings { get; }
@@ -73,8 +76,13 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
                 return Refuse(request, refusal);
             }
 
+            if (MaintenanceAnswer(request, context) is { } maintenance)
+            {
+                return maintenance;
+            }
+
             HttpResponseMessage response;
-            (response, bodySent) = await SendOnPoolAsync(request, GetPool(endpoint), endpoint, parameters, body, cancellationToken);
+            (response, bodySent) = await SendOnPoolAsync(request, context, GetPool(endpoint), endpoint, parameters, body, cancellationToken);
             return response;
         }
         finally
@@ -103,12 +111,20 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
     }
 
     /// <summary>Sends the request on a pooled connection; <c>BodySent</c> completes once nothing reads the body any more.</summary>
-    private async Task<(HttpResponseMessage Response, Task BodySent)> SendOnPoolAsync(HttpRequestMessage request, FastCgiConnectionPool pool,
-        FastCgiEndpoint endpoint, List<KeyValuePair<string, string>> parameters, FastCgiRequestBody body, CancellationToken cancellationToken)
+    private async Task<(HttpResponseMessage Response, Task BodySent)> SendOnPoolAsync(HttpRequestMessage request, HttpContext? context,
+        FastCgiConnectionPool pool, FastCgiEndpoint endpoint, List<KeyValuePair<string, string>> parameters, FastCgiRequestBody body,
+        CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var (connection, reused) = await pool.AcquireAsync(cancellationToken);
+            // It may have waited for a worker while maintenance began.
+            if (attempt == 0 && MaintenanceAnswer(request, context) is { } maintenance)
+            {
+                pool.Release(connection, reusable: true);
+                return (maintenance, Task.CompletedTask);
+            }
+
             if (!reused)
             {
                 FastCgiLog.ConnectionOpened(_logger, Settings.ClusterId, endpoint.Address);
@@ -207,6 +223,21 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The request was admitted before its body was buffered or a worker was free: if maintenance began
+    /// meanwhile, it gets the maintenance answer instead of reaching the server after the switch.
+    /// </summary>
+    private HttpResponseMessage? MaintenanceAnswer(HttpRequestMessage request, HttpContext? context)
+    {
+        if (_maintenance is null || context is null || _maintenance.AnswerIfNowInMaintenance(context) is not { } answer)
+        {
+            return null;
+        }
+
+        answer.RequestMessage = request;
+        return answer;
     }
 
     /// <summary>RFC 9110 §9.2.2: running the request twice has the effect of running it once.</summary>

@@ -16,22 +16,27 @@ internal sealed class MaintenanceCounters
 
     public long AllowedPath => Interlocked.Read(ref _allowedPath);
 
-    public void Count(MaintenanceOutcome? outcome)
+    public void Count(MaintenanceOutcome? outcome) => Interlocked.Increment(ref CounterOf(outcome));
+
+    /// <summary>A request counted as <paramref name="from"/> was answered as <paramref name="to"/> after all.</summary>
+    public void Recount(MaintenanceOutcome? from, MaintenanceOutcome to)
+    {
+        Interlocked.Decrement(ref CounterOf(from));
+        Interlocked.Increment(ref CounterOf(to));
+    }
+
+    private ref long CounterOf(MaintenanceOutcome? outcome)
     {
         switch (outcome)
         {
             case null or MaintenanceOutcome.ReadOnlyForwarded:
-                Interlocked.Increment(ref _forwarded);
-                break;
+                return ref _forwarded;
             case MaintenanceOutcome.AllowedPath:
-                Interlocked.Increment(ref _allowedPath);
-                break;
+                return ref _allowedPath;
             case MaintenanceOutcome.Bypassed or MaintenanceOutcome.BypassGranted:
-                Interlocked.Increment(ref _bypassed);
-                break;
+                return ref _bypassed;
             default:
-                Interlocked.Increment(ref _maintenance);
-                break;
+                return ref _maintenance;
         }
     }
 }

@@ -18,7 +18,7 @@ internal sealed class MaintenanceMiddleware
 
     private static readonly StringValues ModeOn = "1";
     private static readonly StringValues ReadOnlyScope = "read-only";
-    private static readonly StringValues NoStore = "no-store, no-cache, must-revalidate";
+    public static readonly StringValues NoStore = "no-store, no-cache, must-revalidate";
     private static readonly StringValues VaryAccept = "Accept";
     private static readonly byte[] HealthBody = "ok\n"u8.ToArray();
 

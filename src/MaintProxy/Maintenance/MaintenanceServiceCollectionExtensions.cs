@@ -22,6 +22,7 @@ public static class MaintenanceServiceCollectionExtensions
         services.TryAddSingleton<MaintenanceResponses>();
         services.TryAddSingleton<InFlightRequests>();
         services.TryAddSingleton<MaintenanceCounters>();
+        services.TryAddSingleton<MaintenanceGate>();
         services.AddHostedService<MaintenanceFileWatcher>();
         return services;
     }
