@@ -9,7 +9,11 @@ namespace MaintProxy.Lifetime;
 /// nothing while it waits, and a second SIGTERM does nothing. This adds the drain's log (start,
 /// progress, end), the hard stop on a second signal or at <see cref="LifetimeOptions.DrainTimeout"/>,
 /// readiness and stopping notices for systemd, and the PID file; and it keeps SIGHUP from ending
-/// the process.
+/// the process. Kestrel also closes the connections kept alive between requests at once, so a client
+/// whose next request is already on its way sees its connection closed without an answer; the drain
+/// therefore stops accepting first, answers on those connections for
+/// <see cref="LifetimeOptions.KeepAliveDrainGrace"/> with <c>Connection: close</c>, and only then lets
+/// Kestrel stop.
 /// </summary>
 internal sealed class GracefulShutdown(
     IHostApplicationLifetime lifetime,
@@ -17,10 +21,12 @@ internal sealed class GracefulShutdown(
     IOptions<LifetimeOptions> options,
     SystemdNotifier systemd,
     PidFile pidFile,
+    ListeningSockets listening,
     TimeProvider timeProvider,
-    ILogger<GracefulShutdown> logger) : IHostedService, IDisposable
+    ILogger<GracefulShutdown> logger) : IHostedLifecycleService, IDisposable
 {
     private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _graceCut = new();
     private readonly List<IDisposable> _subscriptions = [];
     private ITimer? _progressTimer;
     private ITimer? _deadlineTimer;
@@ -45,8 +51,41 @@ internal sealed class GracefulShutdown(
         return Task.CompletedTask;
     }
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs before Kestrel's stop: the grace in which kept-alive connections are still answered.</summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        StopAccepting();
+        var grace = options.Value.KeepAliveDrainGrace;
+        if (grace <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var cut = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _graceCut.Token);
+        try
+        {
+            await Task.Delay(grace, timeProvider, cut.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A second signal, the drain timeout or the host's own deadline: Kestrel stops now.
+        }
+    }
+
     // The drain happens in the host's stop, after this; the subscriptions stay until disposal.
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void StopAccepting()
+    {
+        requests.CloseConnectionsAfterTheirAnswer();
+        listening.CloseAll();
+    }
 
     private void OnSignal(PosixSignalContext context)
     {
@@ -89,8 +128,9 @@ internal sealed class GracefulShutdown(
             _deadlineTimer = timeProvider.CreateTimer(_ => OnDrainTimeout(drainTimeout), null, drainTimeout, Timeout.InfiniteTimeSpan);
         }
 
+        StopAccepting();
         systemd.Notify($"STOPPING=1\nSTATUS=Draining {inFlight} request(s)");
-        LifetimeLog.DrainStarted(logger, inFlight, drainTimeout);
+        LifetimeLog.DrainStarted(logger, options.Value.KeepAliveDrainGrace, inFlight, drainTimeout);
         // A draining process is no longer the proxy that serves: maint/restart.sh must not find it.
         pidFile.RemoveIfOurs();
     }
@@ -124,8 +164,10 @@ internal sealed class GracefulShutdown(
             }
 
             _hardStopReason = reason;
-            return true;
         }
+
+        _graceCut.Cancel();
+        return true;
     }
 
     private void OnStopped()
@@ -163,5 +205,7 @@ internal sealed class GracefulShutdown(
             _progressTimer?.Dispose();
             _deadlineTimer?.Dispose();
         }
+
+        _graceCut.Dispose();
     }
 }

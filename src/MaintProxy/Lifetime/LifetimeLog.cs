@@ -5,8 +5,8 @@ internal static partial class LifetimeLog
     [LoggerMessage(5001, LogLevel.Information, "Ready to serve (process {ProcessId}, SO_REUSEPORT {ReusePort}, {InheritedSockets} inherited socket(s))")]
     public static partial void Ready(ILogger logger, int processId, bool reusePort, int inheritedSockets);
 
-    [LoggerMessage(5002, LogLevel.Warning, "Draining: new connections are no longer accepted and idle ones are closed; {InFlight} request(s) in flight, drain timeout {DrainTimeout}")]
-    public static partial void DrainStarted(ILogger logger, int inFlight, TimeSpan drainTimeout);
+    [LoggerMessage(5002, LogLevel.Warning, "Draining: new connections are no longer accepted and idle ones are closed (after {KeepAliveDrainGrace}, answering what comes on them meanwhile); {InFlight} request(s) in flight, drain timeout {DrainTimeout}")]
+    public static partial void DrainStarted(ILogger logger, TimeSpan keepAliveDrainGrace, int inFlight, TimeSpan drainTimeout);
 
     [LoggerMessage(5003, LogLevel.Information, "Draining: {InFlight} request(s) still in flight after {ElapsedSeconds:0.0} s")]
     public static partial void Draining(ILogger logger, int inFlight, double elapsedSeconds);

@@ -11,6 +11,14 @@ public sealed class LifetimeOptions
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// After the first signal, how long connections kept alive between requests stay open, with new
+    /// connections no longer accepted: a request a client sends on one meanwhile is still answered
+    /// (with <c>Connection: close</c>), instead of meeting a connection closed under it. Then the
+    /// connections still idle are closed. Zero closes them at once.
+    /// </summary>
+    public TimeSpan KeepAliveDrainGrace { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often the number of requests still in flight is logged while draining.</summary>
     public TimeSpan DrainProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
 

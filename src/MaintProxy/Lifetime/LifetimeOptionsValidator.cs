@@ -6,12 +6,18 @@ internal sealed class LifetimeOptionsValidator : IValidateOptions<LifetimeOption
 {
     private static readonly TimeSpan MaxDrainTimeout = TimeSpan.FromDays(1);
     private static readonly TimeSpan MinProgressInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxKeepAliveDrainGrace = TimeSpan.FromMinutes(1);
 
     public ValidateOptionsResult Validate(string? name, LifetimeOptions options)
     {
         if (options.DrainTimeout <= TimeSpan.Zero || options.DrainTimeout > MaxDrainTimeout)
         {
             return ValidateOptionsResult.Fail($"Lifetime:DrainTimeout must be above zero and at most {MaxDrainTimeout}; it is {options.DrainTimeout}.");
+        }
+
+        if (options.KeepAliveDrainGrace < TimeSpan.Zero || options.KeepAliveDrainGrace > MaxKeepAliveDrainGrace)
+        {
+            return ValidateOptionsResult.Fail($"Lifetime:KeepAliveDrainGrace must be from zero to {MaxKeepAliveDrainGrace}; it is {options.KeepAliveDrainGrace}.");
         }
 
         if (options.DrainProgressInterval < MinProgressInterval)

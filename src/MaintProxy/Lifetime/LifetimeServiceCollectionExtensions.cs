@@ -30,6 +30,7 @@ public static class LifetimeServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ServedRequests>();
+        services.TryAddSingleton<ListeningSockets>();
         services.TryAddSingleton<SystemdNotifier>();
         services.TryAddSingleton<PidFile>();
         services.TryAddSingleton<Predecessors>();

@@ -8,6 +8,7 @@ namespace MaintProxy.Lifetime;
 /// <summary>
 /// With <see cref="LifetimeOptions.ReusePort"/>, every listener the proxy binds gets <c>SO_REUSEPORT</c>,
 /// so a second process with the same configuration binds the same ports while the first still runs.
+/// Every listening socket, shared or not, is handed to <see cref="ListeningSockets"/> for the drain.
 /// </summary>
 /// <remarks>
 /// The admin and demo listeners get it too, not the public one alone: the new process must bind
@@ -17,19 +18,17 @@ namespace MaintProxy.Lifetime;
 /// the restart script learns that the new process is ready from the PID file it writes, never
 /// from the admin surface, whose answer may come from either process.
 /// </remarks>
-internal sealed class ReusePortSetup(IOptions<LifetimeOptions> lifetime) : IConfigureOptions<SocketTransportOptions>
+internal sealed class ReusePortSetup(IOptions<LifetimeOptions> lifetime, ListeningSockets listening) : IConfigureOptions<SocketTransportOptions>
 {
     private const int SolSocket = 1;
     private const int SoReusePort = 15;
 
     public void Configure(SocketTransportOptions options)
     {
-        if (lifetime.Value.ReusePort)
-        {
-            options.CreateBoundListenSocket = endPoint => endPoint is IPEndPoint ip
-                ? BindSharable(ip)
-                : SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint);
-        }
+        var reusePort = lifetime.Value.ReusePort;
+        options.CreateBoundListenSocket = endPoint => listening.Track(reusePort && endPoint is IPEndPoint ip
+            ? BindSharable(ip)
+            : SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint));
     }
 
     private static Socket BindSharable(IPEndPoint endPoint)

@@ -9,6 +9,9 @@ namespace MaintProxy.Tests.Lifetime;
 public sealed class GracefulShutdownEndToEndTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    // The end of a chunked body: the test backend's answers are chunked.
+    private const string LastChunk = "\r\n0\r\n\r\n";
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -114,7 +117,7 @@ public sealed class GracefulShutdownEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task Sigterm_IdleKeepAliveConnection_IsClosedAtOnceAndProxyExits()
+    public async Task Sigterm_IdleKeepAliveConnection_IsClosedAfterTheGraceAndProxyExits()
     {
         await using var backend = await TestBackend.StartAsync();
         await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url);
@@ -130,12 +133,71 @@ public sealed class GracefulShutdownEndToEndTests : IDisposable
             received.Append(Encoding.ASCII.GetString(buffer, 0, read));
         }
 
-        // The connection is now idle and kept alive; the drain timeout is the default five minutes.
+        // The connection is now idle and kept alive; the drain timeout is the default five minutes, the
+        // grace for kept-alive connections the default second.
         proxy.Signal("TERM");
 
         var closed = await Eventually.TrueAsync(async () => await socket.ReceiveAsync(buffer) == 0, TimeSpan.FromSeconds(5));
         Assert.True(closed, "the idle keep-alive connection was not closed");
         Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(5)), proxy.Output);
         Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_RequestSentOnAKeptAliveConnectionOnceNewOnesAreRefused_IsAnsweredThenTheConnectionCloses()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Lifetime:KeepAliveDrainGrace"] = "00:00:05",
+        });
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, proxy.PublicPort));
+        await socket.SendAsync("GET /first HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+        Assert.Contains("backend ok /first", await ReceiveUntilAsync(socket, LastChunk), StringComparison.Ordinal);
+
+        // A client (a load balancer's pool, a browser) reuses the connection just as the drain begins.
+        proxy.Signal("TERM");
+        Assert.True(await Eventually.TrueAsync(() => Connections.IsRefusedAsync(proxy.PublicPort), Deadline), "new connections are still accepted");
+        await socket.SendAsync("GET /second HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+
+        var answer = await ReceiveUntilAsync(socket, LastChunk);
+        Assert.StartsWith("HTTP/1.1 200 OK", answer, StringComparison.Ordinal);
+        Assert.Contains("backend ok /second", answer, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, await socket.ReceiveAsync(new byte[1024]).WaitAsync(Deadline));
+        Assert.True(await proxy.WaitForExitAsync(Deadline), proxy.Output);
+        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-00:00:01")]
+    [InlineData("00:01:01")]
+    public async Task KeepAliveDrainGrace_OutOfRange_RefusesToStartNamingTheKey(string grace)
+    {
+        await using var backend = await TestBackend.StartAsync();
+
+        var output = await ProxyProcess.StartRefusedAsync(_dir.Path, backend.Url, new Dictionary<string, string> { ["Lifetime:KeepAliveDrainGrace"] = grace });
+
+        Assert.Contains("Lifetime:KeepAliveDrainGrace", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>What the connection brings until the text is in it, or the server closes it.</summary>
+    private static async Task<string> ReceiveUntilAsync(Socket socket, string text)
+    {
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!received.ToString().Contains(text, StringComparison.Ordinal))
+        {
+            var read = await socket.ReceiveAsync(buffer).WaitAsync(Deadline);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return received.ToString();
     }
 }
