@@ -25,10 +25,23 @@ internal sealed class ProxyOwnedHeadersTransformProvider : ITransformProvider
         context.AddResponseTransform(static transform =>
         {
             var headers = transform.HttpContext.Response.Headers;
-            headers.Remove(MaintenanceMiddleware.ModeHeader);
-            headers.Remove(MaintenanceMiddleware.ScopeHeader);
-            headers.Remove(MaintenanceMiddleware.BypassedHeader);
+            if (HasMaintenanceHeaders(headers) && !IsMaintenanceAnswer(transform.HttpContext))
+            {
+                headers.Remove(MaintenanceMiddleware.ModeHeader);
+                headers.Remove(MaintenanceMiddleware.ScopeHeader);
+                headers.Remove(MaintenanceMiddleware.BypassedHeader);
+            }
+
             return ValueTask.CompletedTask;
         });
     }
+
+    private static bool HasMaintenanceHeaders(IHeaderDictionary headers) =>
+        headers.ContainsKey(MaintenanceMiddleware.ModeHeader)
+        || headers.ContainsKey(MaintenanceMiddleware.ScopeHeader)
+        || headers.ContainsKey(MaintenanceMiddleware.BypassedHeader);
+
+    // The FastCGI handler answers a request that maintenance caught on its way to the server itself (MaintenanceGate).
+    private static bool IsMaintenanceAnswer(HttpContext context) =>
+        context.Features.Get<MaintenanceOutcomeFeature>()?.Outcome == MaintenanceOutcome.Maintenance;
 }
