@@ -2,7 +2,6 @@ using MaintProxy.Admin;
 using MaintProxy.Demo;
 using MaintProxy.Hosting;
 using MaintProxy.RequestLogging;
-using Microsoft.Extensions.Options;
 using Serilog;
 
 // Settings live beside the binary; relative paths in them (maint/down, maint/maint.html) start at
@@ -30,11 +29,11 @@ try
     app.Run();
     return 0;
 }
-catch (Exception ex) when ((ex is IOException or OptionsValidationException or InvalidOperationException) && RuntimeTuning.IsMaintProxyTheProcess)
+catch (Exception ex) when (StartupFailure.IsReportedAtExit(ex) && RuntimeTuning.IsMaintProxyTheProcess)
 {
     // A port in use, a bad setting, a configuration YARP refuses: say so plainly, exit 1.
     // (Under a test host the exception goes to the test instead.)
-    await Console.Error.WriteLineAsync($"MaintProxy cannot start: {ex.Message}{(ex.InnerException is { } inner ? " (" + inner.Message + ")" : "")}");
+    await Console.Error.WriteLineAsync($"MaintProxy cannot start: {StartupFailure.Describe(ex)}");
     return 1;
 }
 

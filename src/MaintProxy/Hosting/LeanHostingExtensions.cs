@@ -32,6 +32,7 @@ internal static class LeanHostingExtensions
                 typeof(ConsoleLoggerConfigurationExtensions).Assembly,
                 typeof(FileLoggerConfigurationExtensions).Assembly))
             .Filter.With(clientSideErrors)
+            .Filter.With(new StartupFailureLogFilter())
             .CreateLogger());
         clientSideErrors.KeepClientSideErrors = logger
             .ForContext(Serilog.Core.Constants.SourceContextPropertyName, ClientSideForwardingErrorFilter.HttpForwarderCategory)

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+
+namespace MaintProxy.Hosting;
+
+/// <summary>
+/// What stops the start for a reason the operator can fix (a port in use, a bad setting, a configuration
+/// YARP refuses), and the one line that says so. Anything else is a defect and keeps its stack trace.
+/// </summary>
+internal static class StartupFailure
+{
+    private const string PortInUseAdvice =
+        " Another process listens there (is MaintProxy already running?): stop it, or choose a free port"
+        + " in Kestrel:Endpoints:<name>:Url, Admin:Url or DemoBackend:Url.";
+
+    public static bool IsReportedAtExit(Exception exception) =>
+        exception is IOException or OptionsValidationException or InvalidOperationException;
+
+    /// <summary>The message (and its inner exception's) on one line, with what to do about a port in use.</summary>
+    public static string Describe(Exception exception)
+    {
+        var text = exception.InnerException is { } inner ? $"{exception.Message} ({inner.Message})" : exception.Message;
+        return IsPortInUse(exception) ? text + PortInUseAdvice : text;
+    }
+
+    private static bool IsPortInUse(Exception exception) =>
+        exception is IOException && CausesOf(exception).Any(cause => cause is AddressInUseException);
+
+    private static IEnumerable<Exception> CausesOf(Exception exception)
+    {
+        IEnumerable<Exception> inner = exception switch
+        {
+            AggregateException aggregate => aggregate.InnerExceptions,
+            { InnerException: { } single } => [single],
+            _ => [],
+        };
+        foreach (var cause in inner)
+        {
+            yield return cause;
+            foreach (var deeper in CausesOf(cause))
+            {
+                yield return deeper;
+            }
+        }
+    }
+}
