@@ -16,10 +16,18 @@ internal static class StartupFailure
     public static bool IsReportedAtExit(Exception exception) =>
         exception is IOException or OptionsValidationException or InvalidOperationException;
 
-    /// <summary>The message (and its inner exception's) on one line, with what to do about a port in use.</summary>
+    /// <summary>The message and those of the exceptions behind it, down to the first cause, on one line.</summary>
     public static string Describe(Exception exception)
     {
-        var text = exception.InnerException is { } inner ? $"{exception.Message} ({inner.Message})" : exception.Message;
+        var text = exception.Message;
+        foreach (var cause in CausesOf(exception))
+        {
+            if (!text.Contains(cause.Message, StringComparison.OrdinalIgnoreCase))
+            {
+                text += $" ({cause.Message})";
+            }
+        }
+
         return IsPortInUse(exception) ? text + PortInUseAdvice : text;
     }
 
