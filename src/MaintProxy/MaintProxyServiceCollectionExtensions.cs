@@ -34,6 +34,7 @@ public static class MaintProxyServiceCollectionExtensions
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<UnsupportedPolicyConfigFilter>()
+            .AddConfigFilter<RouteWithoutClusterConfigFilter>()
             .AddTransforms<ProxyOwnedHeadersTransformProvider>()
             .AddTransforms<NoContentLengthTransformProvider>()
             .AddTransforms<ForwardedHeadersTransformProvider>();

@@ -6,6 +6,18 @@ namespace MaintProxy.Tests.Proxy;
 public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
 {
     [Fact]
+    public async Task RouteNamingNoCluster_RefusesToStartNamingTheRoute()
+    {
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Routes:app:ClusterId"] = "ap",
+        });
+
+        Assert.Contains("MaintProxy cannot start:", output, StringComparison.Ordinal);
+        Assert.Contains("Route 'app': its ClusterId 'ap' names no cluster in ReverseProxy:Clusters", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ClusterRefusedByMaintProxy_StartMessageGivesTheReason()
     {
         var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
