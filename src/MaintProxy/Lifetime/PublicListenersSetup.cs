@@ -26,6 +26,7 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
         var count = SystemdSockets.InheritedCount();
         if (count == 0)
         {
+            PublicEndpointUrls.ThrowIfInvalid(configuration.GetSection(EndpointsSection));
             options.Configure(configuration.GetSection(KestrelSection), reloadOnChange: false);
             return;
         }

@@ -1,0 +1,47 @@
+using System.Globalization;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Listeners;
+
+/// <summary>
+/// A public listener's URL that cannot be listened on as written stops the start with one line naming
+/// the key (Kestrel alone aborts the process, or listens on every interface for a misspelt address).
+/// </summary>
+public sealed class PublicEndpointUrlEndToEndTests : EndToEndTest
+{
+    [Theory]
+    [InlineData("garbage", "is not a URL to listen on")]
+    [InlineData("http://127.0.0.1:99999", "has a port outside 0 to 65535")]
+    [InlineData("http://127.0.0.l:{0}", "does not name an address: Kestrel would listen on every interface for it")]
+    [InlineData("http://127.0.0.1:{0}/shop", "has a path")]
+    public async Task UrlThatCannotBeListenedOnAsWritten_RefusesToStartNamingTheKey(string url, string problem)
+    {
+        url = string.Format(CultureInfo.InvariantCulture, url, FreePort.Next());
+
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Public:Url"] = url,
+        });
+
+        Assert.Contains($"MaintProxy cannot start: Kestrel:Endpoints:Public:Url '{url}' {problem}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:{0}", "127.0.0.1")]
+    [InlineData("HTTP://127.0.0.1:{0}", "127.0.0.1")]
+    [InlineData("http://[::1]:{0}", "[::1]")]
+    public async Task UrlWithALoopbackAddress_IsServed(string url, string connectTo)
+    {
+        var port = FreePort.Next();
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Kestrel:Endpoints:Public:Url"] = string.Format(CultureInfo.InvariantCulture, url, port),
+        });
+        using var client = new HttpClient();
+
+        var body = await client.GetStringAsync($"http://{connectTo}:{port}/");
+
+        Assert.Equal("backend ok /", body);
+    }
+}
