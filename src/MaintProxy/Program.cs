@@ -4,12 +4,11 @@ using MaintProxy.Hosting;
 using MaintProxy.RequestLogging;
 using Serilog;
 
-// Settings live beside the binary; relative paths in them (maint/down, maint/maint.html) start at
-// the working directory, which `dotnet run` sets to the repository root.
-var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-
 try
 {
+    // Settings live beside the binary; relative paths in them (maint/down, maint/maint.html) start at
+    // the working directory, which `dotnet run` sets to the repository root.
+    var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     RuntimeTuning.Apply(builder.Configuration);
     builder.Logging.ClearProviders()
         .SetMinimumLevel(LogLevel.Trace)
@@ -31,7 +30,8 @@ try
 }
 catch (Exception ex) when (StartupFailure.IsReportedAtExit(ex) && RuntimeTuning.IsMaintProxyTheProcess)
 {
-    // A port in use, a bad setting, a configuration YARP refuses: say so plainly, exit 1.
+    // A port in use, a bad setting, a settings file that is not JSON, a configuration YARP refuses:
+    // say so plainly, exit 1.
     // (Under a test host the exception goes to the test instead.)
     await Console.Error.WriteLineAsync($"MaintProxy cannot start: {StartupFailure.Describe(ex)}");
     return 1;

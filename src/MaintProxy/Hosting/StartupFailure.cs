@@ -14,7 +14,7 @@ internal static class StartupFailure
         + " in Kestrel:Endpoints:<name>:Url, Admin:Url or DemoBackend:Url.";
 
     public static bool IsReportedAtExit(Exception exception) =>
-        exception is IOException or OptionsValidationException or InvalidOperationException;
+        exception is IOException or InvalidDataException or OptionsValidationException or InvalidOperationException;
 
     /// <summary>The message and those of the exceptions behind it, down to the first cause, on one line.</summary>
     public static string Describe(Exception exception)

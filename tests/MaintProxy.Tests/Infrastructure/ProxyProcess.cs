@@ -48,10 +48,11 @@ internal sealed class ProxyProcess : IAsyncDisposable
     /// <summary>
     /// Starts the proxy in <paramref name="workDirectory"/> in front of <paramref name="backendUrl"/>.
     /// <paramref name="settings"/> override appsettings.json as command-line configuration;
-    /// <paramref name="environment"/> adds variables to the process's environment.
+    /// <paramref name="environment"/> adds variables to the process's environment; <paramref name="proxyDll"/>
+    /// runs another copy of the build (see <see cref="ProxyBuildCopy"/>) instead of the one in src/.
     /// </summary>
     public static ProxyProcess Start(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null)
     {
         Directory.CreateDirectory(Path.Combine(workDirectory, "maint"));
         Directory.CreateDirectory(TempPathOf(workDirectory));
@@ -71,7 +72,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
         }
 
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workDirectory };
-        start.ArgumentList.Add(RepoPaths.ProxyDll);
+        start.ArgumentList.Add(proxyDll ?? RepoPaths.ProxyDll);
         foreach (var (key, value) in config)
         {
             start.ArgumentList.Add($"--{key}={value}");
@@ -91,9 +92,9 @@ internal sealed class ProxyProcess : IAsyncDisposable
 
     /// <summary>Starts the proxy and waits until it serves on every listener.</summary>
     public static async Task<ProxyProcess> StartReadyAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null)
     {
-        var proxy = Start(workDirectory, backendUrl, settings, environment);
+        var proxy = Start(workDirectory, backendUrl, settings, environment, proxyDll);
         try
         {
             await proxy.WaitReadyAsync();
@@ -107,9 +108,10 @@ internal sealed class ProxyProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the proxy expecting it to refuse to start: it must exit 1. Returns what it wrote.</summary>
-    public static async Task<string> StartRefusedAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string> settings)
+    public static async Task<string> StartRefusedAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string> settings,
+        string? proxyDll = null)
     {
-        await using var proxy = Start(workDirectory, backendUrl, settings);
+        await using var proxy = Start(workDirectory, backendUrl, settings, proxyDll: proxyDll);
         Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should refuse to start");
         Assert.Equal(1, proxy.ExitCode);
         return proxy.Output;
