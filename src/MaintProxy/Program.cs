@@ -18,6 +18,7 @@ try
     builder.Services.AddMaintProxy(builder.Configuration).WithLeanStartup().WithoutHostWideFilters();
 
     var app = builder.Build();
+    SettingsFileReloads.LogFailures(builder.Configuration, app.Services);
     app.MapAdminSurface();
     app.MapDemoBackend();
     app.UseRouting();

@@ -7,4 +7,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(4002, LogLevel.Debug, "Admin surface warm-up skipped: {Problem}")]
     public static partial void AdminWarmupFailed(ILogger logger, string problem);
+
+    [LoggerMessage(4003, LogLevel.Error, "{Problem} The edit is not applied: the configuration in use stays until the file is valid again.")]
+    public static partial void SettingsFileNotReloaded(ILogger logger, string problem);
 }

@@ -23,7 +23,7 @@ internal static partial class LifetimeLog
     [LoggerMessage(5007, LogLevel.Error, "Stopped hard after {ElapsedSeconds:0.0} s ({Reason}); exiting")]
     public static partial void StoppedHard(ILogger logger, double elapsedSeconds, string reason);
 
-    [LoggerMessage(5014, LogLevel.Warning, "SIGHUP ignored: the proxy keeps serving and reloads nothing; its configuration is read at start. To apply changes, restart it with maint/restart.sh (or systemctl restart maintproxy.service); the maintenance switch needs no signal (down.sh, up.sh)")]
+    [LoggerMessage(5014, LogLevel.Warning, "SIGHUP ignored: the proxy keeps serving and a signal reloads nothing. Saved edits of appsettings.json apply by themselves to ReverseProxy, AllowedHosts and the Serilog levels; to apply other settings, restart it with maint/restart.sh (or systemctl restart maintproxy.service); the maintenance switch needs no signal (down.sh, up.sh)")]
     public static partial void HangupIgnored(ILogger logger);
 
     [LoggerMessage(5008, LogLevel.Information, "Listening on {Count} inherited socket(s) (LISTEN_FDS); the addresses in Kestrel:Endpoints are not bound")]
