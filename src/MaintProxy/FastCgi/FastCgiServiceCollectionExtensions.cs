@@ -22,7 +22,7 @@ public static class FastCgiServiceCollectionExtensions
         services.Remove(probing);
         services.AddSingleton<IProbingRequestFactory>(provider => new FastCgiProbingRequestFactory(Create(provider, probing)));
         services.AddOptions<FastCgiOptions>()
-            .BindConfiguration(FastCgiOptions.SectionName)
+            .BindConfiguration(FastCgiOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);

@@ -33,7 +33,7 @@ internal static class RuntimeTuning
     // Read here, ahead of the host's own (validated) copy, because the sockets read theirs first.
     private static TransportOptions ReadTransportOptions(IConfiguration configuration)
     {
-        var options = configuration.GetSection(TransportOptions.SectionName).Get<TransportOptions>() ?? new TransportOptions();
+        var options = configuration.GetSection(TransportOptions.SectionName).Get<TransportOptions>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new TransportOptions();
         var result = new TransportOptionsValidator().Validate(null, options);
         return result.Failed
             ? throw new OptionsValidationException(TransportOptions.SectionName, typeof(TransportOptions), result.Failures)

@@ -18,7 +18,7 @@ public static class LifetimeServiceCollectionExtensions
     public static IServiceCollection AddLifetime(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<LifetimeOptions>().BindConfiguration(LifetimeOptions.SectionName).ValidateOnStart();
+        services.AddOptions<LifetimeOptions>().BindConfiguration(LifetimeOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LifetimeOptions>, LifetimeOptionsValidator>());
         services.AddOptions<HostOptions>().Configure<IOptions<LifetimeOptions>>((host, lifetime) =>
         {

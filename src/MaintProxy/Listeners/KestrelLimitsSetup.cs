@@ -11,5 +11,5 @@ internal sealed class KestrelLimitsSetup(IConfiguration configuration) : IConfig
 {
     public const string SectionName = "Kestrel:Limits";
 
-    public void Configure(KestrelServerOptions options) => configuration.GetSection(SectionName).Bind(options.Limits);
+    public void Configure(KestrelServerOptions options) => configuration.GetSection(SectionName).Bind(options.Limits, binder => binder.ErrorOnUnknownConfiguration = true);
 }

@@ -11,7 +11,7 @@ public static class MaintenanceServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<MaintenanceOptions>()
-            .BindConfiguration(MaintenanceOptions.SectionName)
+            .BindConfiguration(MaintenanceOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MaintenanceOptions>, MaintenanceOptionsValidator>());
