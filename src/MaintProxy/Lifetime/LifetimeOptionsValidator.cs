@@ -32,6 +32,11 @@ internal sealed class LifetimeOptionsValidator : IValidateOptions<LifetimeOption
             {
                 return ValidateOptionsResult.Fail($"Lifetime:PidFile '{options.PidFile}' is in a folder that does not exist ({directory}).");
             }
+
+            if (Directory.Exists(options.PidFile))
+            {
+                return ValidateOptionsResult.Fail($"Lifetime:PidFile '{options.PidFile}' is a folder: name a file in it (for example maint/maintproxy.pid).");
+            }
         }
 
         if (!PredecessorProcess.TryParseList(options.Predecessors, out _))
