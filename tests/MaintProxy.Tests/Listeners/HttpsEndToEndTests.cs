@@ -26,6 +26,27 @@ public sealed class HttpsEndToEndTests : EndToEndTest, IDisposable
         _certificate.Dispose();
     }
 
+    [Fact]
+    public async Task RelativeCertificatePaths_StartAtTheBinarysFolderNotTheWorkingDirectory()
+    {
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var binaryFolder = Path.GetDirectoryName(proxyDll)!;
+        File.Copy(_certificate.CertificatePath, Path.Combine(binaryFolder, "site.crt"));
+        File.Copy(_certificate.KeyPath, Path.Combine(binaryFolder, "site.key"));
+        var httpsUrl = $"https://127.0.0.1:{FreePort.Next()}";
+        var settings = new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Secure:Url"] = httpsUrl,
+            ["Kestrel:Endpoints:Secure:Certificate:Path"] = "site.crt",
+            ["Kestrel:Endpoints:Secure:Certificate:KeyPath"] = "site.key",
+        };
+
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url, settings, proxyDll: proxyDll);
+        using var forwarded = await _client.GetAsync(httpsUrl + "/orders");
+
+        Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
+    }
+
     [Theory]
     [InlineData("1.1")]
     [InlineData("2.0")]
