@@ -20,9 +20,11 @@ internal sealed class LifetimeOptionsValidator : IValidateOptions<LifetimeOption
             return ValidateOptionsResult.Fail($"Lifetime:KeepAliveDrainGrace must be from zero to {MaxKeepAliveDrainGrace}; it is {options.KeepAliveDrainGrace}.");
         }
 
-        if (options.DrainProgressInterval < MinProgressInterval)
+        // The progress timer is armed when the drain starts: a period it cannot take would fail the drain then, not here.
+        if (options.DrainProgressInterval < MinProgressInterval || options.DrainProgressInterval > MaxDrainTimeout)
         {
-            return ValidateOptionsResult.Fail($"Lifetime:DrainProgressInterval must be at least {MinProgressInterval}; it is {options.DrainProgressInterval}.");
+            return ValidateOptionsResult.Fail(
+                $"Lifetime:DrainProgressInterval must be at least {MinProgressInterval} and at most {MaxDrainTimeout}; it is {options.DrainProgressInterval}.");
         }
 
         if (!string.IsNullOrEmpty(options.PidFile))

@@ -16,4 +16,15 @@ public sealed class LifetimeSettingsEndToEndTests : EndToEndTest
         Assert.Contains($"MaintProxy cannot start: Lifetime:PidFile '{folder}' is a folder", output, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(Dir.Path, "run.*"));
     }
+
+    [Theory]
+    [InlineData("00:00:00.050")]
+    [InlineData("100.00:00:00")]
+    public async Task DrainProgressIntervalOutOfRange_RefusesToStartNamingTheKey(string interval)
+    {
+        // 100 days used to be taken, and the drain's timer then failed at the first SIGTERM.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Lifetime:DrainProgressInterval"] = interval });
+
+        Assert.Contains("MaintProxy cannot start: Lifetime:DrainProgressInterval must be at least 00:00:00.1000000 and at most 1.00:00:00", output, StringComparison.Ordinal);
+    }
 }
