@@ -49,4 +49,20 @@ public sealed class KestrelLimitsEndToEndTests : EndToEndTest, IDisposable
         Assert.Contains("MaintProxy cannot start", output, StringComparison.Ordinal);
         Assert.Contains("MaxRequestBodySize", output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Kestrel:Limits:KeepAliveTimeout", "-00:00:01", "Value must be a positive TimeSpan.")]
+    [InlineData("Kestrel:Limits:MaxRequestBodySize", "-5", "Value must be null or a non-negative number.")]
+    [InlineData("Kestrel:Limits:MaxConcurrentConnections", "0", "Value must be null or a positive number.")]
+    public async Task Limits_ValueKestrelRefuses_StopsTheStartWithTheKeyNamed(string key, string value, string reason)
+    {
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Limits:MaxRequestHeaderCount"] = "50",
+            [key] = value,
+        });
+
+        Assert.Contains($"MaintProxy cannot start: {key} is '{value}', which Kestrel refuses: {reason}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
 }
