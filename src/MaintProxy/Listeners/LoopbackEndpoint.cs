@@ -18,6 +18,12 @@ internal static class LoopbackEndpoint
             return false;
         }
 
+        if (uri.PathAndQuery != "/" || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+        {
+            error = $"'{url}' is not http://HOST:PORT: a listener has no path, query or user (up.sh and down.sh refuse such a URL)";
+            return false;
+        }
+
         if (LoopbackAddressOf(uri.Host) is not { } address)
         {
             error = $"'{url}' is not a loopback address (use 127.0.0.1, [::1] or localhost)";

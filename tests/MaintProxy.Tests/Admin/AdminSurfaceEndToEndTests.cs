@@ -68,6 +68,16 @@ public sealed class AdminSurfaceEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task AdminUrl_WithAPath_RefusesToStart()
+    {
+        // The scripts refuse such a URL: the proxy would listen at its root and ignore the path.
+        var adminUrl = $"http://127.0.0.1:{FreePort.Next()}/admin";
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Admin:Url"] = adminUrl });
+
+        Assert.Contains($"MaintProxy cannot start: Admin:Url '{adminUrl}' is not http://HOST:PORT: a listener has no path", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AdminPortInUse_ExitsOneWithAPlainMessage()
     {
         using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -23,6 +23,8 @@ public sealed class LoopbackEndpointTests
     [InlineData("http://localhost.example:8081", "not a loopback address")]
     [InlineData("https://127.0.0.1:8081", "not an http:// URL")]
     [InlineData("127.0.0.1:8081", "not an http:// URL")]
+    [InlineData("http://127.0.0.1:8081/admin", "a listener has no path, query or user")]
+    [InlineData("http://127.0.0.1:8081/?x=1", "a listener has no path, query or user")]
     public void TryParse_AnythingElse_SaysWhy(string url, string why)
     {
         Assert.False(LoopbackEndpoint.TryParse(url, out _, out var error));
