@@ -32,6 +32,12 @@ internal sealed class FastCgiConfigFilter : IProxyConfigFilter
                 {
                     throw Error(cluster, $"destination '{id}' has the FastCGI address '{destination.Address}'; set metadata \"{FastCgiMetadata.Transport}\": \"{FastCgiMetadata.FastCgiTransport}\" on the cluster");
                 }
+
+                // YARP takes any string here and fails each request with an unhandled exception (500).
+                if (!IsHttpUrl(destination.Address) || (!string.IsNullOrEmpty(destination.Health) && !IsHttpUrl(destination.Health)))
+                {
+                    throw Error(cluster, $"destination '{id}' has the address '{destination.Address}'{(string.IsNullOrEmpty(destination.Health) ? "" : $" (health '{destination.Health}')")}: an HTTP cluster's addresses are absolute http:// or https:// URLs, as http://127.0.0.1:3000/");
+                }
             }
 
             return ValueTask.FromResult(cluster);
@@ -67,6 +73,9 @@ internal sealed class FastCgiConfigFilter : IProxyConfigFilter
 
     public ValueTask<RouteConfig> ConfigureRouteAsync(RouteConfig route, ClusterConfig? cluster, CancellationToken cancel) =>
         ValueTask.FromResult(route);
+
+    private static bool IsHttpUrl(string? address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     private static InvalidOperationException Error(ClusterConfig cluster, string message) =>
         new($"Cluster '{cluster.ClusterId}': {message}");

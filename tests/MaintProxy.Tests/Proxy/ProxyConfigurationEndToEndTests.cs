@@ -28,4 +28,18 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
         Assert.Contains("MaintProxy cannot start:", output, StringComparison.Ordinal);
         Assert.Contains("Cluster 'app': unknown transport 'Gopher' in metadata 'Transport'", output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("notaurl")]
+    [InlineData("127.0.0.1:3000")]
+    public async Task DestinationAddressNotAnHttpUrl_RefusesToStartNamingTheDestination(string address)
+    {
+        // Taken as it was, every request to it failed with an unhandled exception: a 500 logged as forwarded.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:app:Destinations:app:Address"] = address,
+        });
+
+        Assert.Contains($"Cluster 'app': destination 'app' has the address '{address}': an HTTP cluster's addresses are absolute http:// or https:// URLs", output, StringComparison.Ordinal);
+    }
 }
