@@ -30,7 +30,10 @@ public static class MaintProxyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, TransportOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SocketTransportOptions>, InlineSchedulingSetup>());
 
-        services.AddOptions<HttpBackendsOptions>().BindConfiguration(HttpBackendsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HttpBackendsOptions>()
+            .BindConfiguration(HttpBackendsOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<UnsupportedPolicyConfigFilter>()

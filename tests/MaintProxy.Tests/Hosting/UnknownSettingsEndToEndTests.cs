@@ -16,6 +16,7 @@ public sealed class UnknownSettingsEndToEndTests : EndToEndTest
     [InlineData("Admin:Uri", "http://127.0.0.1:1", "AdminOptions: 'Uri'")]
     [InlineData("DemoBackend:Enable", "true", "DemoBackendOptions: 'Enable'")]
     [InlineData("Kestrel:Limits:MaxRequestBodySiz", "1000", "KestrelServerLimits: 'MaxRequestBodySiz'")]
+    [InlineData("HttpBackends:ConnectTimout", "00:00:01", "HttpBackendsOptions: 'ConnectTimout'")]
     public async Task MisspeltKey_RefusesToStartNamingIt(string key, string value, string named)
     {
         var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { [key] = value });
