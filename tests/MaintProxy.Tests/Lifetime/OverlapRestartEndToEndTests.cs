@@ -67,7 +67,9 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
             Assert.Equal("backend ok /after-restart", await client.GetStringAsync(old.PublicUrl + "/after-restart"));
         }
 
-        Assert.Contains("/after-restart", await File.ReadAllTextAsync(NewLog), StringComparison.Ordinal);
+        // The request line is written after the answer, by the log's own writer thread.
+        Assert.True(await Eventually.TrueAsync(() => File.ReadAllText(NewLog).Contains("/after-restart", StringComparison.Ordinal), Deadline),
+            $"the new process did not log the requests after the restart (the old one did: {old.Output.Contains("/after-restart", StringComparison.Ordinal)}): {File.ReadAllText(NewLog)}");
         var (bytes, sha256, error) = await fetch.WaitAsync(Deadline);
         Assert.Null(error);
         Assert.Equal(download.Content.Length, bytes);
