@@ -39,21 +39,22 @@ internal sealed class MaintenanceGate(MaintenanceState state, MaintenancePolicy 
         return Answer(context, window);
     }
 
+    // The same answer as MaintenanceMiddleware.WriteMaintenanceAsync writes, as a message for YARP to copy.
     private HttpResponseMessage Answer(HttpContext context, MaintenanceWindow window)
     {
         var rendered = responses.For(window);
         var (body, contentType) = rendered.For(ResponseFormats.Negotiate(context.Request.Headers.Accept));
         var response = new HttpResponseMessage((HttpStatusCode)responses.StatusCode) { Content = new ByteArrayContent(body) };
         var headers = response.Headers;
-        headers.TryAddWithoutValidation(MaintenanceMiddleware.ModeHeader, "1");
+        headers.TryAddWithoutValidation(MaintenanceMiddleware.ModeHeader, MaintenanceMiddleware.ModeOn.ToString());
         if (window.ReadOnly)
         {
-            headers.TryAddWithoutValidation(MaintenanceMiddleware.ScopeHeader, "read-only");
+            headers.TryAddWithoutValidation(MaintenanceMiddleware.ScopeHeader, MaintenanceMiddleware.ReadOnlyScope.ToString());
         }
 
         headers.TryAddWithoutValidation("Retry-After", rendered.RetryAfter.ToString());
         headers.TryAddWithoutValidation("Cache-Control", MaintenanceMiddleware.NoStore.ToString());
-        headers.TryAddWithoutValidation("Vary", "Accept");
+        headers.TryAddWithoutValidation("Vary", MaintenanceMiddleware.VaryAccept.ToString());
         response.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType.ToString());
         // Set, not computed on demand: a lazily computed length is not among the headers YARP copies.
         response.Content.Headers.ContentLength = body.Length;

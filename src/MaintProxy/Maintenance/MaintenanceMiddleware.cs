@@ -16,10 +16,10 @@ internal sealed class MaintenanceMiddleware
     public const string ScopeHeader = "X-Maintenance-Scope";
     public const string BypassedHeader = "X-Maintenance-Bypassed";
 
-    private static readonly StringValues ModeOn = "1";
-    private static readonly StringValues ReadOnlyScope = "read-only";
+    public static readonly StringValues ModeOn = "1";
+    public static readonly StringValues ReadOnlyScope = "read-only";
     public static readonly StringValues NoStore = "no-store, no-cache, must-revalidate";
-    private static readonly StringValues VaryAccept = "Accept";
+    public static readonly StringValues VaryAccept = "Accept";
     private static readonly byte[] HealthBody = "ok\n"u8.ToArray();
 
     private readonly RequestDelegate _next;
