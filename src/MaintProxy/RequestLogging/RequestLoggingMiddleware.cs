@@ -22,9 +22,11 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvide
         }
 
         var started = timeProvider.GetTimestamp();
+        var threw = true;
         try
         {
             await next(context);
+            threw = false;
         }
         finally
         {
@@ -33,8 +35,8 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvide
                 logger,
                 context.Request.Method,
                 LoggedPath(context),
-                context.Response.StatusCode,
-                RequestOutcome.Of(context),
+                threw ? RequestOutcome.StatusAfterException(context) : context.Response.StatusCode,
+                threw ? RequestOutcome.OfException(context) : RequestOutcome.Of(context),
                 timeProvider.GetElapsedTime(started).TotalMilliseconds,
                 route?.Config.RouteId,
                 route?.Cluster?.ClusterId);

@@ -11,6 +11,7 @@ internal static class RequestOutcome
     public const string ProxyError = "proxy-error";
     public const string ClientError = "client-error";
     public const string Local = "local";
+    public const string InternalError = "internal-error";
 
     public static string Of(HttpContext context)
     {
@@ -29,6 +30,18 @@ internal static class RequestOutcome
 
         return error is null ? Forwarded : OfError(error.Error);
     }
+
+    /// <summary>
+    /// How a request that ended in an exception is answered: Kestrel sends a 500 if nothing was sent
+    /// yet, and otherwise cuts the connection, leaving the status already sent. The response's own
+    /// status would still say what the pipeline meant to send (a 200, often).
+    /// </summary>
+    public static int StatusAfterException(HttpContext context) =>
+        context.Response.HasStarted ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
+
+    /// <summary>A client that left ends its request in an exception too; anything else is the proxy's own failure.</summary>
+    public static string OfException(HttpContext context) =>
+        context.RequestAborted.IsCancellationRequested ? ClientError : InternalError;
 
     /// <summary>The client's side of the exchange failed (it left, or sent a body over the limit): not the backend.</summary>
     public static bool IsClientSide(ForwarderError error) => error
