@@ -14,7 +14,15 @@ internal static class SentinelParser
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
+        // Keys exactly as documented, each once: the scripts find a window's "site" by its exact key,
+        // so a "Site" the proxy took for the site would be a window for every site to them.
+        PropertyNameCaseInsensitive = false,
+        AllowDuplicateProperties = false,
     };
+
+    // A key the scripts would not read, but a person could mean as one of these, is refused, not skipped.
+    private static readonly string[] Keys =
+        ["id", "site", "since", "reason", "retryAfterSeconds", "until", "readOnly", "allow", "secretSha256"];
 
     public static (ImmutableArray<MaintenanceWindow> Windows, string? Error) Parse(ReadOnlySpan<byte> content)
     {
@@ -39,6 +47,11 @@ internal static class SentinelParser
             catch (JsonException ex)
             {
                 return FailClosed($"line {lineNumber} is not a valid window: {ex.Message}");
+            }
+
+            if (window is not null && KeyInAnotherCase(line) is { } misspelt)
+            {
+                return FailClosed($"line {lineNumber}: key '{misspelt.Written}' is not '{misspelt.Key}' (keys are case-sensitive)");
             }
 
             if (window is null)
@@ -114,6 +127,28 @@ internal static class SentinelParser
             SecretHash = secretHash,
             SiteHost = window.Site is { } name ? HostNames.Canonical(name) : null,
         };
+    }
+
+    /// <summary>The first top-level key that is a known key in another letter case, if any.</summary>
+    private static (string Written, string Key)? KeyInAnotherCase(string line)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(line));
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+            {
+                var written = reader.GetString()!;
+                foreach (var key in Keys)
+                {
+                    if (!written.Equals(key, StringComparison.Ordinal) && written.Equals(key, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return (written, key);
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 
     private static (ImmutableArray<MaintenanceWindow>, string?) FailClosed(string error) => ([MaintenanceWindow.Everything], error);

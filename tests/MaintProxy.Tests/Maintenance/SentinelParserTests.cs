@@ -52,6 +52,19 @@ public sealed class SentinelParserTests
     }
 
     [Theory]
+    [InlineData("{\"Site\":\"shop.example.org\"}", "'Site' is not 'site'")]
+    [InlineData("{\"site\":\"shop.example.org\",\"READONLY\":true}", "'READONLY' is not 'readOnly'")]
+    [InlineData("{\"site\":\"shop.example.org\",\"site\":null}", "not a valid window")]
+    public void Parse_KeyInAnotherCaseOrTwice_FailsClosedNamingIt(string content, string expected)
+    {
+        var (windows, error) = SentinelParser.Parse(Encoding.UTF8.GetBytes(content));
+
+        Assert.Same(MaintenanceWindow.Everything, Assert.Single(windows));
+        Assert.NotNull(error);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("shop.example.org", "shop.example.org")]
     [InlineData("Bücher.Example", "xn--bcher-kva.example")]
     [InlineData("App", "app")]

@@ -130,6 +130,25 @@ public sealed class SiteNamesEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task SiteKeyInAnotherLetterCase_InAHandWrittenSentinel_FailsClosedNamingIt()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+
+        // The scripts find a window's site by its key "site": read as a site here, "Site" would be a
+        // window that up.sh --site cannot end and that down.sh (for every site) would drop.
+        var status = await WriteSentinelAsync(proxy, "{\"Site\":\"shop.example.org\",\"reason\":\"by hand\"}\n");
+
+        Assert.Equal("down", status.GetProperty("state").GetString());
+        Assert.Contains("'Site' is not 'site'", status.GetProperty("sentinelError").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(client, proxy, "elsewhere.example"));
+        var up = await Scripts.UpAsync(proxy, "--site", "shop.example.org");
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains("'Site' is not 'site'", up.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Backend.Requests);
+    }
+
+    [Fact]
     public async Task SiteInAnotherLetterCase_IsTheSameWindow_ForDownAndUp()
     {
         await using var proxy = await StartProxyAsync();
