@@ -2,8 +2,8 @@ namespace MaintProxy.Maintenance;
 
 internal static partial class MaintenanceLog
 {
-    [LoggerMessage(1001, LogLevel.Warning, "Maintenance is ON (generation {Generation}) from sentinel {SentinelPath}: {WindowCount} window(s), reason: {Reason}")]
-    public static partial void MaintenanceOn(ILogger logger, long generation, string sentinelPath, int windowCount, string? reason);
+    [LoggerMessage(1001, LogLevel.Warning, "Maintenance is ON (generation {Generation}) from sentinel {SentinelPath}: {WindowCount} window(s): {Windows}")]
+    public static partial void MaintenanceOn(ILogger logger, long generation, string sentinelPath, int windowCount, string windows);
 
     [LoggerMessage(1002, LogLevel.Warning, "Maintenance is OFF (generation {Generation}): sentinel {SentinelPath} is gone, forwarding again")]
     public static partial void MaintenanceOff(ILogger logger, long generation, string sentinelPath);

@@ -130,7 +130,7 @@ internal sealed class MaintenanceState
 
         if (snapshot.IsDown)
         {
-            MaintenanceLog.MaintenanceOn(_logger, snapshot.Generation, SentinelPath, snapshot.Windows.Length, snapshot.Windows[0].Reason ?? "(none)");
+            MaintenanceLog.MaintenanceOn(_logger, snapshot.Generation, SentinelPath, snapshot.Windows.Length, WindowSummary.Describe(snapshot.Windows));
         }
         else if (snapshot.Generation > 1)
         {

@@ -8,6 +8,24 @@ namespace MaintProxy.Tests.Maintenance;
 public sealed class SwitchScriptsEndToEndTests : EndToEndTest
 {
     [Fact]
+    public async Task SeveralWindows_AreEachDescribedInTheLog()
+    {
+        await using var proxy = await StartProxyAsync();
+
+        Assert.Equal(0, (await Scripts.DownAsync(proxy, "--site", "a.example", "--read-only", "--reason", "A read-only")).ExitCode);
+        Assert.Equal(0, (await Scripts.DownAsync(proxy, "--site", "b.example", "--retry-after", "60", "--reason", "B\n[00:00:00.000 INF] forged")).ExitCode);
+        var down = await Scripts.DownAsync(proxy, "--reason", "everything", "--allow", "10.0.0.0/8");
+        Assert.True(down.ExitCode == 0, down.Stderr);
+
+        // The line of the last switch names every window in force and what each does, not only the first reason.
+        var expected = "Maintenance is ON (generation 4) from sentinel " + proxy.SentinelPath + ": 3 window(s): "
+            + "site a.example read-only, reason: A read-only; "
+            + "site b.example retry after 60 s, reason: B\\x0A[00:00:00.000 INF] forged; "
+            + "every site allowing 10.0.0.0/8, reason: everything";
+        Assert.True(await proxy.WaitForOutputAsync(expected, TimeSpan.FromSeconds(10)), proxy.Output);
+    }
+
+    [Fact]
     public async Task DownThenUp_UnderConcurrentLoad_IsABarrier()
     {
         await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
