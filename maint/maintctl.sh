@@ -62,6 +62,7 @@ Maintenance window:
   --until TIME         When you expect to be done (ISO 8601, or anything 'date -d' reads); a time
                        without offset is local time (TZ), written as UTC. Sent as Retry-After and
                        shown on the page ({{until}}). In the future, at the latest 9999-12-31.
+                       The window stays on after TIME, until up.sh ends it.
   --read-only          Stop writes only: GET, HEAD, OPTIONS and TRACE are still forwarded.
   --allow CIDR         Clients in this network bypass maintenance (e.g. 203.0.113.7, 10.0.0.0/8 or
                        2001:db8::/32); repeatable. IPv4 is four numbers 0-255 without leading zeros.

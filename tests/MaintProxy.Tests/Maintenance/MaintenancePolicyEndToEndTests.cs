@@ -367,6 +367,37 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task Until_OncePassed_KeepsTheWindow_ButRetryAfterIsNoLongerADateInThePast()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+        var until = DateTime.UtcNow.AddSeconds(3).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        await Down(proxy, "--reason", "migration", "--until", until);
+
+        // Only up.sh ends the window; past its until, the answer says "retry in 300 s", not "retry now".
+        string? retryAfter = null;
+        var fellBack = await Eventually.TrueAsync(async () =>
+        {
+            using var response = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/", r => r.Headers.Accept.ParseAdd("application/json"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("1", response.Headers.GetValues("X-Maintenance-Mode").Single());
+            retryAfter = response.Headers.GetValues("Retry-After").Single();
+            if (retryAfter != "300")
+            {
+                return false;
+            }
+
+            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(300, json.GetProperty("retryAfter").GetInt32());
+            Assert.Equal(JsonValueKind.Null, json.GetProperty("until").ValueKind);
+            return true;
+        }, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(250));
+
+        Assert.True(fellBack, $"Retry-After is still '{retryAfter}' after the window's until {until}");
+        Assert.Empty(Backend.Requests);
+    }
+
+    [Fact]
     public async Task MalformedSentinel_FailsClosedWithDefaults_AndLogsTheProblem()
     {
         await using var proxy = await StartProxyAsync();
