@@ -88,7 +88,7 @@ EOF
 Common options:
   --status             Print the proxy's current state and exit.
   --no-wait            Only edit the sentinel; do not wait for a proxy (for when none is running).
-  --timeout SECONDS    How long to wait for the proxy's confirmation (default ${timeout_s}); also the
+  --timeout SECONDS    How long to wait for the proxy's confirmation (default ${timeout_s}, above 0); also the
                        longest any one exchange with the admin listener may take.
   --sentinel PATH      The sentinel file (default: the one the running proxy reports, else
                        maint/down beside this script).
@@ -142,7 +142,16 @@ while [ $# -gt 0 ]; do
 done
 
 is_seconds() { [[ $1 =~ ^[0-9]+([.][0-9]+)?$ ]]; }
+seconds_ms() { # seconds → $ms, whole milliseconds (what the deadlines count in)
+  local whole=${1%%.*} frac=${1#*.}
+  [[ $1 == *.* ]] || frac=""
+  frac=${frac}000
+  ms=$(( 10#$whole * 1000 + 10#${frac:0:3} ))
+}
 is_seconds "$timeout_s" || die 2 "--timeout takes seconds, not '$timeout_s'"
+# Not 0: the first exchange with the proxy would be out of time before it began, which reads as "no proxy".
+seconds_ms "$timeout_s"
+[ "$ms" -gt 0 ] || die 2 "--timeout takes seconds above 0 (at least 0.001), not '$timeout_s': the proxy's confirmation takes a few milliseconds"
 [ -z "$drain_s" ] || is_seconds "$drain_s" || die 2 "--drain takes seconds, not '$drain_s'"
 if [ -n "$retry_after" ]; then
   # The proxy reads it as a 32-bit int, and JSON has no leading zeros: 0300 is written 300.
@@ -226,11 +235,10 @@ now_ms
 started_ms=$now
 
 deadline_after() { # seconds → $deadline in ms
-  local whole=${1%%.*} frac=${1#*.}
-  [[ $1 == *.* ]] || frac=""
-  frac=${frac}000
+  local ms
+  seconds_ms "$1"
   now_ms
-  deadline=$(( now + 10#$whole * 1000 + 10#${frac:0:3} ))
+  deadline=$(( now + ms ))
 }
 
 # The value of a string or number field of the proxy's compact JSON answer, in $field.

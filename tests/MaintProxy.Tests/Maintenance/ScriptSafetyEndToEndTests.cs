@@ -68,6 +68,22 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
         Assert.False(File.Exists(sentinel));
     }
 
+    [Theory]
+    [InlineData("down", "0")]
+    [InlineData("down", "0.0004")]
+    [InlineData("up", "0.000")]
+    public async Task ZeroTimeout_IsBadUsage_NotAProxyThatDoesNotAnswer(string script, string timeout)
+    {
+        await using var proxy = await StartProxyAsync();
+
+        var result = await Scripts.RunAsync(script == "down" ? RepoPaths.DownScript : RepoPaths.UpScript, proxy.AdminUrl, ["--timeout", timeout]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"{script}: --timeout takes seconds above 0", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(proxy.SentinelPath));
+        Assert.Equal("up", (await proxy.StatusAsync()).GetProperty("state").GetString());
+    }
+
     [Fact]
     public async Task Down_RetryAfterWithLeadingZerosOrAtTheLimit_IsAppliedByTheProxy()
     {
