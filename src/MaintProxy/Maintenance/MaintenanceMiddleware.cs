@@ -171,7 +171,7 @@ internal sealed class MaintenanceMiddleware
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Lax,
-            Secure = context.Request.IsHttps,
+            Secure = _policy.IsHttpsForClient(context),
             Path = "/",
             MaxAge = _policy.CookieLifetime,
             IsEssential = true,

@@ -75,6 +75,38 @@ internal sealed class MaintenancePolicy
         return MaintenanceOutcome.Maintenance;
     }
 
+    /// <summary>
+    /// Whether the browser reached us over HTTPS: this listener's TLS, or a trusted proxy in front that
+    /// ended TLS and says so in <c>X-Forwarded-Proto</c> (believed from it only). The bypass cookie is
+    /// then marked Secure, so the browser never sends it over plain HTTP.
+    /// </summary>
+    public bool IsHttpsForClient(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.IsHttps)
+        {
+            return true;
+        }
+
+        if (!request.Headers.TryGetValue("X-Forwarded-Proto", out var proto) || !ClientAddress.IsPeerTrusted(context, _trustedProxies))
+        {
+            return false;
+        }
+
+        foreach (var value in proto)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                if (value.AsSpan()[range].Trim().Equals("https", StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     public string IssueCookie(MaintenanceWindow window) =>
         BypassCredentials.IssueCookie(window.SecretHash!, _timeProvider.GetUtcNow() + CookieLifetime);
 

@@ -397,6 +397,33 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.Empty(Backend.Requests);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", "https", true)]
+    [InlineData("127.0.0.1", "http", false)]
+    [InlineData("192.0.2.1", "https", false)]
+    public async Task BypassCookie_BehindATrustedProxyEndingTls_IsSecure(string trustedProxy, string forwardedProto, bool secure)
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Maintenance:TrustedProxies:0"] = trustedProxy });
+        using var client = Client();
+        await Down(proxy, "--secret=" + Secret);
+
+        // The load balancer in front (127.0.0.1 here) ended TLS: the browser is on HTTPS.
+        using var grant = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/" + Secret, r => r.Headers.Add("X-Forwarded-Proto", forwardedProto));
+        using var viaHeader = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/x", r =>
+        {
+            r.Headers.Add("X-Forwarded-Proto", forwardedProto);
+            r.Headers.Add("X-Maintenance-Bypass", Secret);
+        });
+
+        Assert.Equal(HttpStatusCode.Found, grant.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, viaHeader.StatusCode);
+        foreach (var cookie in new[] { grant, viaHeader }.Select(r => r.Headers.GetValues("Set-Cookie").Single()))
+        {
+            Assert.Contains("httponly", cookie, StringComparison.Ordinal);
+            Assert.Equal(secure, cookie.Split("; ").Contains("secure"));
+        }
+    }
+
     [Fact]
     public async Task MalformedSentinel_FailsClosedWithDefaults_AndLogsTheProblem()
     {
