@@ -74,7 +74,8 @@ internal sealed class FastCgiExchange
 
                 if (parser.TryAdd(chunk.AsSpan(0, read), out var consumed, out var head))
                 {
-                    var response = CreateResponse(request, head, new FastCgiResponseStream(this, chunk, consumed, read));
+                    var responseBody = new FastCgiResponseStream(this, chunk, consumed, read, HasBody(request.Method, head.StatusCode));
+                    var response = CreateResponse(request, head, responseBody);
                     chunk = null;
                     return response;
                 }
@@ -234,6 +235,10 @@ internal sealed class FastCgiExchange
                 $"the FastCGI application refused the request: protocol status {protocolStatus} ({meaning}), application status {BinaryPrimitives.ReadUInt32BigEndian(body)}");
         }
     }
+
+    /// <summary>RFC 9110 §6.4.1: these answers end with their headers, whatever the script wrote after them.</summary>
+    private static bool HasBody(HttpMethod method, int statusCode) =>
+        statusCode is not (204 or 304) && method != HttpMethod.Head;
 
     private static HttpResponseMessage CreateResponse(HttpRequestMessage request, FastCgiResponseHead head, FastCgiResponseStream body)
     {

@@ -5,23 +5,32 @@ namespace MaintProxy.FastCgi;
 /// <summary>
 /// Reads the response body: first what came with the headers, then STDOUT straight from the
 /// connection into the caller's buffer. Reaching END_REQUEST gives the connection back; disposing
-/// earlier closes it.
+/// earlier closes it. A response that has no body (204, 304, an answer to HEAD) gets none, whatever
+/// the script wrote: that output is read and dropped, as nginx does.
 /// </summary>
 internal sealed class FastCgiResponseStream : Stream
 {
+    /// <summary>Output past the body read and dropped to keep the connection; beyond this, closing it is cheaper.</summary>
+    private const int MaxDroppedBytes = 1024 * 1024;
+
     private readonly FastCgiExchange _exchange;
+    private readonly bool _hasBody;
     private byte[]? _first;
     private int _firstStart;
     private readonly int _firstEnd;
     private bool _completed;
 
-    /// <summary>Bytes [start, end) of the pooled buffer <c>first</c> are the body's beginning; this stream returns the buffer.</summary>
-    public FastCgiResponseStream(FastCgiExchange exchange, byte[] first, int start, int end)
+    /// <summary>
+    /// Bytes [start, end) of the pooled buffer <c>first</c> are the body's beginning; this stream returns the buffer.
+    /// Without <paramref name="hasBody"/>, the client gets no body and the script's output is dropped.
+    /// </summary>
+    public FastCgiResponseStream(FastCgiExchange exchange, byte[] first, int start, int end, bool hasBody = true)
     {
         _exchange = exchange;
         _first = first;
         _firstStart = start;
         _firstEnd = end;
+        _hasBody = hasBody;
     }
 
     public override bool CanRead => true;
@@ -38,6 +47,12 @@ internal sealed class FastCgiResponseStream : Stream
     {
         if (buffer.IsEmpty)
         {
+            return 0;
+        }
+
+        if (!_hasBody)
+        {
+            await DropRestAsync(buffer, cancellationToken);
             return 0;
         }
 
@@ -107,6 +122,41 @@ internal sealed class FastCgiResponseStream : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Reads what is left of the script's output into <paramref name="scratch"/> and drops it, so that the
+    /// connection can carry the next request. The client has its whole answer already: a failure here, or
+    /// more output than is worth reading, only closes the connection.
+    /// </summary>
+    private async ValueTask DropRestAsync(Memory<byte> scratch, CancellationToken cancellationToken)
+    {
+        ReturnFirst();
+        if (_completed)
+        {
+            return;
+        }
+
+        _completed = true;
+        try
+        {
+            for (var dropped = 0L; dropped <= MaxDroppedBytes;)
+            {
+                var read = await _exchange.ReadStdoutAsync(scratch, cancellationToken);
+                if (read == 0)
+                {
+                    _exchange.Complete();
+                    return;
+                }
+
+                dropped += read;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or FastCgiProtocolException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+
+        _exchange.Abort();
     }
 
     private void ReturnFirst()
