@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Net;
 
 namespace MaintProxy.FastCgi;
@@ -74,7 +75,7 @@ internal sealed class FastCgiExchange
 
                 if (parser.TryAdd(chunk.AsSpan(0, read), out var consumed, out var head))
                 {
-                    var responseBody = new FastCgiResponseStream(this, chunk, consumed, read, HasBody(request.Method, head.StatusCode));
+                    var responseBody = new FastCgiResponseStream(this, chunk, consumed, read, BodyLength(request.Method, head));
                     var response = CreateResponse(request, head, responseBody);
                     chunk = null;
                     return response;
@@ -236,9 +237,31 @@ internal sealed class FastCgiExchange
         }
     }
 
-    /// <summary>RFC 9110 §6.4.1: these answers end with their headers, whatever the script wrote after them.</summary>
-    private static bool HasBody(HttpMethod method, int statusCode) =>
-        statusCode is not (204 or 304) && method != HttpMethod.Head;
+    /// <summary>
+    /// How many bytes of the script's output the client gets: none for the answers that end with their
+    /// headers (RFC 9110 §6.4.1), whatever the script wrote after them; what its Content-Length announced;
+    /// else all of it (-1).
+    /// </summary>
+    private static long BodyLength(HttpMethod method, FastCgiResponseHead head)
+    {
+        if (head.StatusCode is 204 or 304 || method == HttpMethod.Head)
+        {
+            return 0;
+        }
+
+        var headers = head.Headers;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            var (name, value) = headers[i];
+            if (string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)
+                && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+            {
+                return length;
+            }
+        }
+
+        return -1;
+    }
 
     private static HttpResponseMessage CreateResponse(HttpRequestMessage request, FastCgiResponseHead head, FastCgiResponseStream body)
     {

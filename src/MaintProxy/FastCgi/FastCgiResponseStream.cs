@@ -5,8 +5,9 @@ namespace MaintProxy.FastCgi;
 /// <summary>
 /// Reads the response body: first what came with the headers, then STDOUT straight from the
 /// connection into the caller's buffer. Reaching END_REQUEST gives the connection back; disposing
-/// earlier closes it. A response that has no body (204, 304, an answer to HEAD) gets none, whatever
-/// the script wrote: that output is read and dropped, as nginx does.
+/// earlier closes it. The client gets what the script's <c>Content-Length</c> announced, as from an HTTP
+/// backend: output past it is read and dropped, as nginx does, and less is a broken-off answer. A
+/// response that has no body (204, 304, an answer to HEAD) gets none, whatever the script wrote.
 /// </summary>
 internal sealed class FastCgiResponseStream : Stream
 {
@@ -14,7 +15,8 @@ internal sealed class FastCgiResponseStream : Stream
     private const int MaxDroppedBytes = 1024 * 1024;
 
     private readonly FastCgiExchange _exchange;
-    private readonly bool _hasBody;
+    private readonly long _declaredLength;
+    private long _left;
     private byte[]? _first;
     private int _firstStart;
     private readonly int _firstEnd;
@@ -22,15 +24,16 @@ internal sealed class FastCgiResponseStream : Stream
 
     /// <summary>
     /// Bytes [start, end) of the pooled buffer <c>first</c> are the body's beginning; this stream returns the buffer.
-    /// Without <paramref name="hasBody"/>, the client gets no body and the script's output is dropped.
+    /// <paramref name="bodyLength"/> is how many bytes the client gets: -1 for all until END_REQUEST, 0 for none.
     /// </summary>
-    public FastCgiResponseStream(FastCgiExchange exchange, byte[] first, int start, int end, bool hasBody = true)
+    public FastCgiResponseStream(FastCgiExchange exchange, byte[] first, int start, int end, long bodyLength = -1)
     {
         _exchange = exchange;
         _first = first;
         _firstStart = start;
         _firstEnd = end;
-        _hasBody = hasBody;
+        _declaredLength = bodyLength;
+        _left = bodyLength;
     }
 
     public override bool CanRead => true;
@@ -50,10 +53,15 @@ internal sealed class FastCgiResponseStream : Stream
             return 0;
         }
 
-        if (!_hasBody)
+        if (_left == 0)
         {
             await DropRestAsync(buffer, cancellationToken);
             return 0;
+        }
+
+        if (_left > 0 && _left < buffer.Length)
+        {
+            buffer = buffer[..(int)_left];
         }
 
         if (_first is { } first && _firstStart < _firstEnd)
@@ -61,7 +69,7 @@ internal sealed class FastCgiResponseStream : Stream
             var count = Math.Min(buffer.Length, _firstEnd - _firstStart);
             first.AsMemory(_firstStart, count).CopyTo(buffer);
             _firstStart += count;
-            return count;
+            return Delivered(count);
         }
 
         ReturnFirst();
@@ -90,9 +98,14 @@ internal sealed class FastCgiResponseStream : Stream
         {
             _completed = true;
             _exchange.Complete();
+            if (_left > 0)
+            {
+                throw new IOException(
+                    $"the FastCGI response ended after {_declaredLength - _left} of the {_declaredLength} bytes its Content-Length announced");
+            }
         }
 
-        return read;
+        return Delivered(read);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -157,6 +170,16 @@ internal sealed class FastCgiResponseStream : Stream
         }
 
         _exchange.Abort();
+    }
+
+    private int Delivered(int count)
+    {
+        if (_left > 0)
+        {
+            _left -= count;
+        }
+
+        return count;
     }
 
     private void ReturnFirst()

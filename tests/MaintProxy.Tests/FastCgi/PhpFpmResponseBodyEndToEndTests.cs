@@ -21,4 +21,28 @@ public sealed class PhpFpmResponseBodyEndToEndTests(PhpFpmFixture fixture) : ICl
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         Assert.DoesNotContain($"GET /nocontent.php → {code} client-error", fixture.Proxy.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Get_ScriptWritesMoreThanItsContentLength_ClientGetsTheAnnouncedBytes()
+    {
+        using var response = await Client.GetAsync("/length.php?declared=5&actual=10");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(5, response.Content.Headers.ContentLength);
+        Assert.Equal("xxxxx", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Get_ScriptWritesLessThanItsContentLength_ClientSeesABrokenAnswerAndTheLogSaysProxyError()
+    {
+        var path = $"/length.php/{Guid.NewGuid():N}";
+
+        using var response = await Client.GetAsync($"{path}?declared=10&actual=5", HttpCompletionOption.ResponseHeadersRead);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => response.Content.ReadAsByteArrayAsync());
+
+        Assert.True(await fixture.Proxy.WaitForOutputAsync($"GET {path} → 200 proxy-error", TimeSpan.FromSeconds(5)), fixture.Proxy.Output);
+        Assert.Contains("the FastCGI response ended after 5 of the 10 bytes its Content-Length announced", fixture.Proxy.Output, StringComparison.Ordinal);
+        using var next = await Client.GetAsync("/hello.php");
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
 }
