@@ -97,10 +97,18 @@ internal sealed class FastCgiConnectionPool : IDisposable
             if (waiter is not null)
             {
                 FastCgiConnection? handed;
-                using (cancellationToken.UnsafeRegister(static (state, token) =>
-                    ((TaskCompletionSource<FastCgiConnection?>)state!).TrySetCanceled(token), waiter))
+                var waitStart = _timeProvider.GetTimestamp();
+                try
                 {
-                    handed = await waiter.Task;
+                    using (cancellationToken.UnsafeRegister(static (state, token) =>
+                        ((TaskCompletionSource<FastCgiConnection?>)state!).TrySetCanceled(token), waiter))
+                    {
+                        handed = await waiter.Task;
+                    }
+                }
+                catch (OperationCanceledException ex)
+                {
+                    throw new FastCgiConnectionWaitCanceledException(MaxConnections, _timeProvider.GetElapsedTime(waitStart), ex);
                 }
 
                 if (handed is not null)

@@ -117,7 +117,18 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
     {
         for (var attempt = 0; ; attempt++)
         {
-            var (connection, reused) = await pool.AcquireAsync(cancellationToken);
+            FastCgiConnection connection;
+            bool reused;
+            try
+            {
+                (connection, reused) = await pool.AcquireAsync(cancellationToken);
+            }
+            catch (FastCgiConnectionWaitCanceledException ex)
+            {
+                FastCgiLog.GaveUpWaitingForConnection(_logger, Settings.ClusterId, endpoint.Address, (long)ex.Waited.TotalMilliseconds, ex.MaxConnections);
+                throw;
+            }
+
             // It may have waited for a worker while maintenance began.
             if (attempt == 0 && MaintenanceAnswer(request, context) is { } maintenance)
             {

@@ -23,6 +23,9 @@ internal static partial class FastCgiLog
     [LoggerMessage(4007, LogLevel.Debug, "FastCGI connection {Destination} for cluster {ClusterId} closed with no answer to the {Method} request it was reused for; not sent again, as the application may have run it")]
     public static partial void NotSendingAgain(ILogger logger, string clusterId, string destination, string method);
 
+    [LoggerMessage(4009, LogLevel.Warning, "FastCGI request for cluster {ClusterId} gave up after waiting {WaitedMs} ms in line for a connection to {Destination}: all {MaxConnections} were busy, so the server never saw it (a pool too small for the traffic: raise pm.max_children and MaxConnectionsPerServer together)")]
+    public static partial void GaveUpWaitingForConnection(ILogger logger, string clusterId, string destination, long waitedMs, int maxConnections);
+
     [LoggerMessage(4008, LogLevel.Information, "FastCGI cluster {ClusterId}: the document root {DocumentRoot} is not a folder the proxy sees, so paths ending in '/' run the front controller, never a folder's {Index}")]
     public static partial void DocumentRootNotVisible(ILogger logger, string clusterId, string documentRoot, string index);
 }

@@ -45,6 +45,27 @@ public sealed class FastCgiFailureEndToEndTests : FastCgiEndToEndTest
     }
 
     [Fact]
+    public async Task EveryWorkerBusy_QueuedRequestGets504_AndTheLogSaysItWaitedInLineAndNeverReachedTheServer()
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
+        await using var proxy = await FastCgiProxy.StartAsync(Dir, fpm, 1, TimeSpan.FromSeconds(1.5));
+        var ran = Dir.File("ran");
+        var release = Dir.File("release");
+        // A download that stays active holds the only worker longer than the activity timeout.
+        var holding = Client.GetAsync($"{proxy.PublicUrl}/trickle.php?file={ran}&release={release}");
+        Assert.True(await Eventually.TrueAsync(() => File.Exists(ran), TimeSpan.FromSeconds(10)), "the worker never started the script");
+
+        using var queued = await Client.GetAsync(proxy.PublicUrl + "/hello.php");
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, queued.StatusCode);
+        Assert.True(await proxy.WaitForOutputAsync(
+            $"in line for a connection to {fpm.Address}: all 1 were busy, so the server never saw it", TimeSpan.FromSeconds(5)), proxy.Output);
+        await File.WriteAllTextAsync(release, "");
+        using var held = await holding;
+        Assert.EndsWith("released", await held.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BrokenResponses_Get502_AndTheNextRequestIsFine()
     {
         await using var server = new ScriptedFastCgiServer(requested => requested switch
