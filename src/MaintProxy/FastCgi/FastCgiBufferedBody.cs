@@ -38,14 +38,10 @@ internal sealed class FastCgiBufferedBody : Stream
 
         if (_inner is MemoryStream memory && memory.Length + buffer.Length > MemoryThreshold)
         {
-            var path = Path.Combine(Path.GetTempPath(), $"maintproxy-body-{Guid.NewGuid():N}.tmp");
-            var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
-
-            // Unlinked at once: the open handle keeps the data, and a process that is killed leaves nothing behind.
-            File.Delete(path);
+            // The file is ours to close from the moment it exists, also if the client leaves during the copy.
+            _inner = CreateUnlinkedFile();
             memory.Position = 0;
-            await memory.CopyToAsync(file, cancellationToken);
-            _inner = file;
+            await memory.CopyToAsync(_inner, cancellationToken);
             await memory.DisposeAsync();
         }
 
@@ -81,5 +77,22 @@ internal sealed class FastCgiBufferedBody : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Unlinked at once: the open handle keeps the data, and a process that is killed leaves nothing behind.</summary>
+    private static FileStream CreateUnlinkedFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"maintproxy-body-{Guid.NewGuid():N}.tmp");
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        try
+        {
+            File.Delete(path);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 }
