@@ -3,6 +3,7 @@ using MaintProxy.Demo;
 using MaintProxy.Listeners;
 using MaintProxy.Proxy;
 using MaintProxy.Transport;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,6 +30,8 @@ public static class MaintProxyServiceCollectionExtensions
         services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, TransportOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SocketTransportOptions>, InlineSchedulingSetup>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.Replace(ServiceDescriptor.Singleton<IConnectionListenerFactory, PacedSocketTransportFactory>());
 
         services.AddOptions<HttpBackendsOptions>()
             .BindConfiguration(HttpBackendsOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true)

@@ -49,10 +49,11 @@ internal sealed class ProxyProcess : IAsyncDisposable
     /// Starts the proxy in <paramref name="workDirectory"/> in front of <paramref name="backendUrl"/>.
     /// <paramref name="settings"/> override appsettings.json as command-line configuration;
     /// <paramref name="environment"/> adds variables to the process's environment; <paramref name="proxyDll"/>
-    /// runs another copy of the build (see <see cref="ProxyBuildCopy"/>) instead of the one in src/.
+    /// runs another copy of the build (see <see cref="ProxyBuildCopy"/>) instead of the one in src/;
+    /// <paramref name="openFileLimit"/> starts it with that open-file limit (soft and hard, through <c>prlimit</c>).
     /// </summary>
     public static ProxyProcess Start(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
-        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null, int? openFileLimit = null)
     {
         Directory.CreateDirectory(Path.Combine(workDirectory, "maint"));
         Directory.CreateDirectory(TempPathOf(workDirectory));
@@ -71,7 +72,13 @@ internal sealed class ProxyProcess : IAsyncDisposable
             config[key] = value;
         }
 
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workDirectory };
+        var start = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "prlimit") { WorkingDirectory = workDirectory };
+        if (openFileLimit is { } limit)
+        {
+            start.ArgumentList.Add($"--nofile={limit}:{limit}"); // then runs (execs) dotnet as the same process
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(proxyDll ?? RepoPaths.ProxyDll);
         foreach (var (key, value) in config)
         {
@@ -92,9 +99,9 @@ internal sealed class ProxyProcess : IAsyncDisposable
 
     /// <summary>Starts the proxy and waits until it serves on every listener.</summary>
     public static async Task<ProxyProcess> StartReadyAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
-        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null, int? openFileLimit = null)
     {
-        var proxy = Start(workDirectory, backendUrl, settings, environment, proxyDll);
+        var proxy = Start(workDirectory, backendUrl, settings, environment, proxyDll, openFileLimit);
         try
         {
             await proxy.WaitReadyAsync();

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+
+namespace MaintProxy.Transport;
+
+/// <summary>
+/// A listening socket whose accept waits a moment when the process has no file descriptor left
+/// (<c>EMFILE</c>, <c>ENFILE</c>) or the kernel no memory for one, as nginx does. Kestrel's own listener
+/// retries such an accept at once, for ever: under a connection flood above the open-file limit it
+/// spun a core, its memory grew by about 100 MB a second until the process died, and the admin
+/// listener, whose accepts failed the same way, answered nothing. Paused, the connections wait in
+/// the kernel's backlog and are taken as soon as descriptors are free again.
+/// </summary>
+internal sealed class PacedSocketListener : IConnectionListener
+{
+    public static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
+
+    private readonly Socket _socket;
+    private readonly SocketTransportOptions _options;
+    private readonly SocketConnectionContextFactory _connections;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private long _failingSince;
+    private int _failedAccepts;
+
+    private PacedSocketListener(Socket socket, SocketTransportOptions options, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        _socket = socket;
+        _options = options;
+        _time = time;
+        _logger = loggerFactory.CreateLogger<PacedSocketListener>();
+        _connections = new SocketConnectionContextFactory(
+            new SocketConnectionFactoryOptions
+            {
+                IOQueueCount = options.IOQueueCount,
+                WaitForDataBeforeAllocatingBuffer = options.WaitForDataBeforeAllocatingBuffer,
+                MaxReadBufferSize = options.MaxReadBufferSize,
+                MaxWriteBufferSize = options.MaxWriteBufferSize,
+                UnsafePreferInlineScheduling = options.UnsafePreferInlineScheduling,
+            },
+            loggerFactory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
+        EndPoint = socket.LocalEndPoint!;
+    }
+
+    public EndPoint EndPoint { get; }
+
+    public static PacedSocketListener Bind(EndPoint endpoint, SocketTransportOptions options, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        Socket socket;
+        try
+        {
+            socket = options.CreateBoundListenSocket(endpoint);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new AddressInUseException(ex.Message, ex);
+        }
+
+        try
+        {
+            socket.Listen(options.Backlog);
+            return new PacedSocketListener(socket, options, loggerFactory, time);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        // Ends with a connection, or with null once the socket is closed (unbind, drain); a failed
+        // accept is a connection reset in the backlog (taken again at once) or a pause.
+        while (true)
+        {
+            try
+            {
+                var accepted = await _socket.AcceptAsync(cancellationToken);
+                if (_failedAccepts > 0)
+                {
+                    TransportLog.AcceptingAgain(_logger, EndPoint, _failedAccepts, _time.GetElapsedTime(_failingSince).TotalSeconds);
+                    _failedAccepts = 0;
+                }
+
+                if (accepted.LocalEndPoint is IPEndPoint)
+                {
+                    accepted.NoDelay = _options.NoDelay;
+                }
+
+                return _connections.Create(accepted);
+            }
+            catch (ObjectDisposedException)
+            {
+                return null;
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.OperationAborted)
+            {
+                return null;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+            {
+                if (_failedAccepts++ == 0)
+                {
+                    _failingSince = _time.GetTimestamp();
+                    TransportLog.AcceptPaused(_logger, EndPoint, ex.SocketErrorCode, Pause.TotalMilliseconds);
+                }
+
+                await Task.Delay(Pause, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (SocketException)
+            {
+                // The connection was reset while it waited in the backlog: take the next one.
+            }
+        }
+    }
+
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    {
+        _socket.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        _connections.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

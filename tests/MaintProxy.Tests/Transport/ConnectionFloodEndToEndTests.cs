@@ -1,0 +1,49 @@
+using System.Net;
+using System.Net.Sockets;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Transport;
+
+/// <summary>A connection flood above the proxy's open-file limit, against the real process.</summary>
+public sealed class ConnectionFloodEndToEndTests : EndToEndTest
+{
+    private const int OpenFileLimit = 512;
+
+    [Fact]
+    public async Task FloodAboveTheOpenFileLimit_AcceptsArePausedAndLogged_TheProxySurvivesAndServesOnceTheFloodEnds()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, openFileLimit: OpenFileLimit);
+        var flood = new List<Socket>();
+        try
+        {
+            // Enough idle connections to use every descriptor the proxy has left, and some to spare.
+            var free = OpenFileLimit - Directory.GetFileSystemEntries($"/proc/{proxy.Pid}/fd").Length;
+            for (var i = 0; i < free + 100; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                flood.Add(socket);
+                await socket.ConnectAsync(IPAddress.Loopback, proxy.PublicPort);
+            }
+
+            Assert.True(await proxy.WaitForOutputAsync($"Cannot accept connections on 127.0.0.1:{proxy.PublicPort}: no file descriptor left", TimeSpan.FromSeconds(20)),
+                proxy.Output);
+            Assert.False(proxy.HasExited, proxy.Output);
+        }
+        finally
+        {
+            foreach (var socket in flood)
+            {
+                socket.Dispose();
+            }
+        }
+
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var status = await client.GetAsync(proxy.AdminUrl + "/status");
+        using var forwarded = await client.GetAsync(proxy.PublicUrl + "/after-the-flood");
+
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
+        Assert.True(await proxy.WaitForOutputAsync($"Accepting connections on 127.0.0.1:{proxy.PublicPort} again", TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.False(proxy.HasExited, proxy.Output);
+    }
+}
