@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -5,14 +6,17 @@ using Microsoft.Extensions.Options;
 namespace MaintProxy.Listeners;
 
 /// <summary>
-/// Reads the <c>Kestrel:Limits</c> section (request body size, connections, timeouts) into Kestrel's
-/// limits: the slim host builder binds only the endpoints of the <c>Kestrel</c> section. A value
+/// Reads the <c>Kestrel:Limits</c> section (request body size, connections, timeouts, data rates) into
+/// Kestrel's limits: the slim host builder binds only the endpoints of the <c>Kestrel</c> section. A value
 /// Kestrel refuses (a negative timeout or size) stops the start naming its key; the binder alone
 /// would let Kestrel's exception end the process unhandled.
 /// </summary>
 internal sealed class KestrelLimitsSetup(IConfiguration configuration) : IConfigureOptions<KestrelServerOptions>
 {
     public const string SectionName = "Kestrel:Limits";
+
+    private const string BytesPerSecondKey = nameof(MinDataRate.BytesPerSecond);
+    private const string GracePeriodKey = nameof(MinDataRate.GracePeriod);
 
     public void Configure(KestrelServerOptions options)
     {
@@ -26,10 +30,36 @@ internal sealed class KestrelLimitsSetup(IConfiguration configuration) : IConfig
             var key = section.GetChildren().FirstOrDefault(setting => !IsAccepted(setting)) ?? section;
             throw new InvalidOperationException($"{key.Path} is {(key.Value is null ? "set" : $"'{key.Value}'")}, which Kestrel refuses: {refused.Message}", refused);
         }
+
+        // MinDataRate has no setters, so the binder passes over these two without a word.
+        options.Limits.MinRequestBodyDataRate = DataRate(section.GetSection(nameof(KestrelServerLimits.MinRequestBodyDataRate)), options.Limits.MinRequestBodyDataRate);
+        options.Limits.MinResponseDataRate = DataRate(section.GetSection(nameof(KestrelServerLimits.MinResponseDataRate)), options.Limits.MinResponseDataRate);
     }
 
     private static void Bind(IConfigurationSection section, KestrelServerLimits limits) =>
         section.Bind(limits, binder => binder.ErrorOnUnknownConfiguration = true);
+
+    /// <summary>A data rate's <c>BytesPerSecond</c> and <c>GracePeriod</c>; a key not set keeps Kestrel's value.</summary>
+    private static MinDataRate? DataRate(IConfigurationSection section, MinDataRate? current)
+    {
+        if (!section.Exists())
+        {
+            return current;
+        }
+
+        var bytesPerSecond = section.GetValue(BytesPerSecondKey, current?.BytesPerSecond ?? 0);
+        var gracePeriod = section.GetValue(GracePeriodKey, current?.GracePeriod ?? TimeSpan.FromSeconds(5));
+        try
+        {
+            return new MinDataRate(bytesPerSecond, gracePeriod);
+        }
+        catch (ArgumentOutOfRangeException refused)
+        {
+            var key = refused.ParamName == "gracePeriod" ? GracePeriodKey : BytesPerSecondKey;
+            var value = section[key] ?? (key == GracePeriodKey ? gracePeriod.ToString() : bytesPerSecond.ToString(CultureInfo.InvariantCulture));
+            throw new InvalidOperationException($"{section.Path}:{key} is '{value}', which Kestrel refuses: {refused.Message}", refused);
+        }
+    }
 
     // Only on the way to an error: binds this one setting alone, to tell which one Kestrel refused.
     private static bool IsAccepted(IConfigurationSection setting)

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Listeners;
@@ -39,6 +41,52 @@ public sealed class KestrelLimitsEndToEndTests : EndToEndTest, IDisposable
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal([10L * Limit], Backend.Requests.Select(r => r.BodyLength));
+    }
+
+    [Fact]
+    public async Task MinRequestBodyDataRate_Set_IsAppliedToASlowBody_408AndTheBackendGetsNoWholeBody()
+    {
+        // 1,000 bytes a second: well above Kestrel's default minimum (240 after 5 s), far below this one.
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Kestrel:Limits:MinRequestBodyDataRate:BytesPerSecond"] = "100000",
+            ["Kestrel:Limits:MinRequestBodyDataRate:GracePeriod"] = "00:00:01.5",
+        });
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, proxy.PublicPort);
+        const int Chunks = 40;
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: {Chunks * 100}\r\n\r\n"));
+        try
+        {
+            for (var chunk = 0; chunk < Chunks && socket.Available == 0; chunk++)
+            {
+                await socket.SendAsync(new byte[100]);
+                await Task.Delay(100);
+            }
+        }
+        catch (SocketException)
+        {
+            // The proxy gave up on the body and closed the connection: its answer is read below.
+        }
+
+        var answer = new byte[1024];
+        var read = await socket.ReceiveAsync(answer);
+
+        Assert.StartsWith("HTTP/1.1 408 ", Encoding.ASCII.GetString(answer, 0, read), StringComparison.Ordinal);
+        Assert.DoesNotContain(Backend.Requests, r => r.BodyLength == Chunks * 100);
+        Assert.True(await proxy.WaitForOutputAsync("POST /upload → 408 client-error", TimeSpan.FromSeconds(5)), proxy.Output);
+    }
+
+    [Theory]
+    [InlineData("Kestrel:Limits:MinRequestBodyDataRate:GracePeriod", "00:00:00.5", "must be greater than 1 second")]
+    [InlineData("Kestrel:Limits:MinResponseDataRate:BytesPerSecond", "-1", "Value must be a positive number.")]
+    public async Task DataRate_ValueKestrelRefuses_StopsTheStartWithTheKeyNamed(string key, string value, string reason)
+    {
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { [key] = value });
+
+        Assert.Contains($"MaintProxy cannot start: {key} is '{value}', which Kestrel refuses: ", output, StringComparison.Ordinal);
+        Assert.Contains(reason, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
     [Fact]
