@@ -24,16 +24,17 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
     public void Configure(KestrelServerOptions options)
     {
         var count = SystemdSockets.InheritedCount();
+        var https = configuration.GetSection(EndpointsSection).GetChildren()
+            .Where(endpoint => endpoint["Url"]?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true)
+            .ToDictionary(endpoint => endpoint.Key, StringComparer.OrdinalIgnoreCase);
         if (count == 0)
         {
             PublicEndpointUrls.ThrowIfInvalid(configuration.GetSection(EndpointsSection));
+            ThrowIfCertificateFilesUnusable(https.Values);
             options.Configure(configuration.GetSection(KestrelSection), reloadOnChange: false);
             return;
         }
 
-        var https = configuration.GetSection(EndpointsSection).GetChildren()
-            .Where(endpoint => endpoint["Url"]?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true)
-            .ToDictionary(endpoint => endpoint.Key, StringComparer.OrdinalIgnoreCase);
         var served = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         options.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
         options.UseSystemd(listen =>
@@ -55,12 +56,30 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
         LifetimeLog.InheritedSockets(logger, count);
     }
 
+    // Kestrel reads the files as it binds the endpoint, and a wrong .pfx password or a key file that
+    // holds no key then ends the process with a stack trace (exit 134). Read here first, the start
+    // stops with one line naming the key. Certificates from a store (Subject, Store) are Kestrel's alone.
+    private void ThrowIfCertificateFilesUnusable(IEnumerable<IConfigurationSection> httpsEndpoints)
+    {
+        foreach (var endpoint in httpsEndpoints)
+        {
+            var certificate = CertificateSectionOf(endpoint);
+            if (!string.IsNullOrWhiteSpace(certificate["Path"]))
+            {
+                using var loaded = CertificateFiles.Load(certificate, environment.ContentRootPath);
+            }
+        }
+    }
+
     // The endpoint's own certificate, else Kestrel's default one, as Kestrel itself would choose; when
     // there is neither, the error names the endpoint's key.
-    private X509Certificate2 LoadCertificate(IConfigurationSection endpoint)
+    private X509Certificate2 LoadCertificate(IConfigurationSection endpoint) =>
+        CertificateFiles.Load(CertificateSectionOf(endpoint), environment.ContentRootPath);
+
+    private IConfigurationSection CertificateSectionOf(IConfigurationSection endpoint)
     {
         var own = endpoint.GetSection("Certificate");
         var fallback = configuration.GetSection(KestrelSection + ":Certificates:Default");
-        return CertificateFiles.Load(!own.Exists() && fallback.Exists() ? fallback : own, environment.ContentRootPath);
+        return !own.Exists() && fallback.Exists() ? fallback : own;
     }
 }

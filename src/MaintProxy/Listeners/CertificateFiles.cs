@@ -31,7 +31,7 @@ internal static class CertificateFiles
                 _ => X509Certificate2.CreateFromEncryptedPemFile(path, password, keyPath),
             };
         }
-        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new InvalidOperationException($"{section.Path}: the certificate {path} cannot be loaded: {ex.Message}", ex);
         }

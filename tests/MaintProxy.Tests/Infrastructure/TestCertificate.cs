@@ -46,6 +46,14 @@ internal sealed class TestCertificate : IDisposable
         [$"Kestrel:Endpoints:{endpoint}:Certificate:KeyPath"] = KeyPath,
     };
 
+    /// <summary>Writes this certificate and its key as a PKCS#12 (.pfx) file protected by <paramref name="password"/>.</summary>
+    public string WritePfx(TempDirectory dir, string password)
+    {
+        var path = dir.File("proxy.pfx");
+        File.WriteAllBytes(path, _certificate.Export(X509ContentType.Pkcs12, password));
+        return path;
+    }
+
     /// <summary>A client that accepts this certificate only; no cookies, no redirects followed.</summary>
     public HttpClient CreateClient()
     {

@@ -72,6 +72,35 @@ public sealed class HttpsEndToEndTests : EndToEndTest, IDisposable
         Assert.Single(Backend.Requests);
     }
 
+    [Theory]
+    [InlineData("pfx with a wrong password", "The certificate data cannot be read with the provided password")]
+    [InlineData("key file that holds no key", "the key does not match the certificate")]
+    [InlineData("certificate file missing", "Could not find file")]
+    public async Task UnusableCertificateFiles_StopTheStartWithOneLineNamingTheKey(string problem, string reason)
+    {
+        var endpoint = _certificate.EndpointSettings("Secure", $"https://127.0.0.1:{FreePort.Next()}");
+        switch (problem)
+        {
+            case "pfx with a wrong password":
+                endpoint["Kestrel:Endpoints:Secure:Certificate:Path"] = _certificate.WritePfx(Dir, "right-password");
+                endpoint.Remove("Kestrel:Endpoints:Secure:Certificate:KeyPath");
+                endpoint["Kestrel:Endpoints:Secure:Certificate:Password"] = "wrong-password";
+                break;
+            case "key file that holds no key":
+                endpoint["Kestrel:Endpoints:Secure:Certificate:KeyPath"] = _certificate.CertificatePath;
+                break;
+            default:
+                endpoint["Kestrel:Endpoints:Secure:Certificate:Path"] = Dir.File("missing.crt");
+                break;
+        }
+
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, endpoint);
+
+        Assert.Contains("MaintProxy cannot start: Kestrel:Endpoints:Secure:Certificate: the certificate ", output, StringComparison.Ordinal);
+        Assert.Contains(reason, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CertificateFileRenewedWhileServing_RefusesAndCutsNothing_TheRunningOneStays()
     {
