@@ -30,6 +30,7 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
         if (count == 0)
         {
             PublicEndpointUrls.ThrowIfInvalid(configuration.GetSection(EndpointsSection));
+            EndpointProtocols.ThrowIfInvalid(configuration.GetSection(KestrelSection));
             ThrowIfCertificateFilesUnusable(https.Values);
             options.Configure(configuration.GetSection(KestrelSection), reloadOnChange: false);
             return;

@@ -28,6 +28,33 @@ public sealed class PublicEndpointUrlEndToEndTests : EndToEndTest
     }
 
     [Theory]
+    [InlineData("Kestrel:Endpoints:Public:Protocols", "Htp2")]
+    [InlineData("Kestrel:Endpoints:Public:Protocols", "h2c")]
+    [InlineData("Kestrel:EndpointDefaults:Protocols", "HTTP/2")]
+    public async Task ProtocolsKestrelCannotRead_RefusesToStartNamingTheKey(string key, string value)
+    {
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { [key] = value });
+
+        Assert.Contains($"MaintProxy cannot start: {key} '{value}' is not a protocol Kestrel serves", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProtocolsHttp2_OnAPlainListener_ServesHttp2WithoutTls()
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Kestrel:Endpoints:Public:Protocols"] = "http2" });
+        using var client = new HttpClient();
+
+        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, proxy.PublicUrl + "/h2c")
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        });
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(System.Net.HttpVersion.Version20, response.Version);
+    }
+
+    [Theory]
     [InlineData("http://localhost:{0}", "127.0.0.1")]
     [InlineData("HTTP://127.0.0.1:{0}", "127.0.0.1")]
     [InlineData("http://[::1]:{0}", "[::1]")]
