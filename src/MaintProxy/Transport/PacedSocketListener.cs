@@ -12,22 +12,30 @@ namespace MaintProxy.Transport;
 /// spun a core, its memory grew by about 100 MB a second until the process died, and the admin
 /// listener, whose accepts failed the same way, answered nothing. Paused, the connections wait in
 /// the kernel's backlog and are taken as soon as descriptors are free again.
+/// A public listener also leaves the last <see cref="AdminReserve"/> descriptors to the admin listener,
+/// so that down.sh and up.sh are answered through a flood: Linux gives a new socket the lowest free
+/// descriptor, so one numbered within the reserve means that only the reserve is left; it is closed
+/// at once and the listener pauses as above.
 /// </summary>
 internal sealed class PacedSocketListener : IConnectionListener
 {
     public static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
+
+    public const int AdminReserve = 64;
 
     private readonly Socket _socket;
     private readonly SocketTransportOptions _options;
     private readonly SocketConnectionContextFactory _connections;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly long _firstReservedDescriptor;
     private long _failingSince;
     private int _failedAccepts;
 
-    private PacedSocketListener(Socket socket, SocketTransportOptions options, ILoggerFactory loggerFactory, TimeProvider time)
+    private PacedSocketListener(Socket socket, SocketTransportOptions options, ILoggerFactory loggerFactory, TimeProvider time, long? openFileLimit)
     {
         _socket = socket;
+        _firstReservedDescriptor = openFileLimit is { } limit ? limit - AdminReserve : long.MaxValue;
         _options = options;
         _time = time;
         _logger = loggerFactory.CreateLogger<PacedSocketListener>();
@@ -46,7 +54,8 @@ internal sealed class PacedSocketListener : IConnectionListener
 
     public EndPoint EndPoint { get; }
 
-    public static PacedSocketListener Bind(EndPoint endpoint, SocketTransportOptions options, ILoggerFactory loggerFactory, TimeProvider time)
+    /// <summary>Binds and listens; <paramref name="openFileLimit"/> is null for the admin listener, which may use the reserve.</summary>
+    public static PacedSocketListener Bind(EndPoint endpoint, SocketTransportOptions options, ILoggerFactory loggerFactory, TimeProvider time, long? openFileLimit)
     {
         Socket socket;
         try
@@ -61,7 +70,7 @@ internal sealed class PacedSocketListener : IConnectionListener
         try
         {
             socket.Listen(options.Backlog);
-            return new PacedSocketListener(socket, options, loggerFactory, time);
+            return new PacedSocketListener(socket, options, loggerFactory, time, openFileLimit);
         }
         catch
         {
@@ -79,6 +88,13 @@ internal sealed class PacedSocketListener : IConnectionListener
             try
             {
                 var accepted = await _socket.AcceptAsync(cancellationToken);
+                if ((long)accepted.Handle >= _firstReservedDescriptor)
+                {
+                    accepted.Dispose();
+                    await PauseAsync(SocketError.TooManyOpenSockets, cancellationToken);
+                    continue;
+                }
+
                 if (_failedAccepts > 0)
                 {
                     TransportLog.AcceptingAgain(_logger, EndPoint, _failedAccepts, _time.GetElapsedTime(_failingSince).TotalSeconds);
@@ -106,19 +122,24 @@ internal sealed class PacedSocketListener : IConnectionListener
             }
             catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
             {
-                if (_failedAccepts++ == 0)
-                {
-                    _failingSince = _time.GetTimestamp();
-                    TransportLog.AcceptPaused(_logger, EndPoint, ex.SocketErrorCode, Pause.TotalMilliseconds);
-                }
-
-                await Task.Delay(Pause, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await PauseAsync(ex.SocketErrorCode, cancellationToken);
             }
             catch (SocketException)
             {
                 // The connection was reset while it waited in the backlog: take the next one.
             }
         }
+    }
+
+    private async Task PauseAsync(SocketError cause, CancellationToken cancellationToken)
+    {
+        if (_failedAccepts++ == 0)
+        {
+            _failingSince = _time.GetTimestamp();
+            TransportLog.AcceptPaused(_logger, EndPoint, cause, AdminReserve, Pause.TotalMilliseconds);
+        }
+
+        await Task.Delay(Pause, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public ValueTask UnbindAsync(CancellationToken cancellationToken = default)

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using MaintProxy.Admin;
+using MaintProxy.Listeners;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
@@ -11,9 +13,12 @@ namespace MaintProxy.Transport;
 /// what Kestrel's own binds (addresses, Unix sockets, sockets inherited from systemd), through the
 /// same <see cref="SocketTransportOptions"/>.
 /// </summary>
-internal sealed class PacedSocketTransportFactory(IOptions<SocketTransportOptions> options, ILoggerFactory loggerFactory, TimeProvider time)
+internal sealed class PacedSocketTransportFactory(
+    IOptions<SocketTransportOptions> options, IOptions<AdminOptions> admin, ILoggerFactory loggerFactory, TimeProvider time)
     : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
+    private readonly long? _openFileLimit = OpenFileLimit.Read();
+
     public bool CanBind(EndPoint endpoint) => endpoint switch
     {
         IPEndPoint or UnixDomainSocketEndPoint => true,
@@ -23,7 +28,8 @@ internal sealed class PacedSocketTransportFactory(IOptions<SocketTransportOption
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
-        var listener = PacedSocketListener.Bind(endpoint, options.Value, loggerFactory, time);
+        var isAdmin = endpoint is IPEndPoint ip && ip.Equals(LoopbackEndpoint.Parse(admin.Value.Url));
+        var listener = PacedSocketListener.Bind(endpoint, options.Value, loggerFactory, time, isAdmin ? null : _openFileLimit);
         return ValueTask.FromResult<IConnectionListener>(listener);
     }
 }

@@ -13,28 +13,9 @@ public sealed class ConnectionFloodEndToEndTests : EndToEndTest
     public async Task FloodAboveTheOpenFileLimit_AcceptsArePausedAndLogged_TheProxySurvivesAndServesOnceTheFloodEnds()
     {
         await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, openFileLimit: OpenFileLimit);
-        var flood = new List<Socket>();
-        try
+        using (await FloodAsync(proxy))
         {
-            // Enough idle connections to use every descriptor the proxy has left, and some to spare.
-            var free = OpenFileLimit - Directory.GetFileSystemEntries($"/proc/{proxy.Pid}/fd").Length;
-            for (var i = 0; i < free + 100; i++)
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                flood.Add(socket);
-                await socket.ConnectAsync(IPAddress.Loopback, proxy.PublicPort);
-            }
-
-            Assert.True(await proxy.WaitForOutputAsync($"Cannot accept connections on 127.0.0.1:{proxy.PublicPort}: no file descriptor left", TimeSpan.FromSeconds(20)),
-                proxy.Output);
             Assert.False(proxy.HasExited, proxy.Output);
-        }
-        finally
-        {
-            foreach (var socket in flood)
-            {
-                socket.Dispose();
-            }
         }
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -45,5 +26,62 @@ public sealed class ConnectionFloodEndToEndTests : EndToEndTest
         Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
         Assert.True(await proxy.WaitForOutputAsync($"Accepting connections on 127.0.0.1:{proxy.PublicPort} again", TimeSpan.FromSeconds(10)), proxy.Output);
         Assert.False(proxy.HasExited, proxy.Output);
+    }
+
+    [Fact]
+    public async Task FloodAboveTheOpenFileLimit_DownAndUpAreStillConfirmed()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, openFileLimit: OpenFileLimit);
+        ScriptResult down, up;
+        using (await FloodAsync(proxy))
+        {
+            down = await Scripts.DownAsync(proxy);
+            up = await Scripts.UpAsync(proxy);
+        }
+
+        Assert.True(down.ExitCode == 0, down.Stderr);
+        Assert.True(up.ExitCode == 0, up.Stderr);
+        Assert.True(await proxy.WaitForOutputAsync("Maintenance is ON (generation 2)", TimeSpan.FromSeconds(5)), proxy.Output);
+    }
+
+    /// <summary>
+    /// Opens enough idle connections to use every descriptor the proxy has left, and some to spare,
+    /// and returns once the proxy has said it cannot take more; disposing closes them all.
+    /// </summary>
+    private static async Task<IDisposable> FloodAsync(ProxyProcess proxy)
+    {
+        var flood = new Flood();
+        try
+        {
+            var free = OpenFileLimit - Directory.GetFileSystemEntries($"/proc/{proxy.Pid}/fd").Length;
+            for (var i = 0; i < free + 100; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                flood.Sockets.Add(socket);
+                await socket.ConnectAsync(IPAddress.Loopback, proxy.PublicPort);
+            }
+
+            Assert.True(await proxy.WaitForOutputAsync($"Cannot accept connections on 127.0.0.1:{proxy.PublicPort}: no file descriptor left", TimeSpan.FromSeconds(20)),
+                proxy.Output);
+            return flood;
+        }
+        catch
+        {
+            flood.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class Flood : IDisposable
+    {
+        public List<Socket> Sockets { get; } = [];
+
+        public void Dispose()
+        {
+            foreach (var socket in Sockets)
+            {
+                socket.Dispose();
+            }
+        }
     }
 }
