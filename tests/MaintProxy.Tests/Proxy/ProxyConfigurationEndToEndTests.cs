@@ -5,28 +5,15 @@ namespace MaintProxy.Tests.Proxy;
 /// <summary>A <c>ReverseProxy</c> section the proxy cannot serve stops the start with the reason, naming the route or cluster.</summary>
 public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
 {
-    [Fact]
-    public async Task RouteNamingNoCluster_RefusesToStartNamingTheRoute()
+    [Theory]
+    [InlineData("ReverseProxy:Routes:app:ClusterId", "ap", "Route 'app': its ClusterId 'ap' names no cluster in ReverseProxy:Clusters")]
+    [InlineData("ReverseProxy:Clusters:app:Metadata:Transport", "Gopher", "Cluster 'app': unknown transport 'Gopher' in metadata 'Transport'")]
+    public async Task RouteOrClusterItCannotServe_RefusesToStartGivingTheReason(string key, string value, string reason)
     {
-        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
-        {
-            ["ReverseProxy:Routes:app:ClusterId"] = "ap",
-        });
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { [key] = value });
 
         Assert.Contains("MaintProxy cannot start:", output, StringComparison.Ordinal);
-        Assert.Contains("Route 'app': its ClusterId 'ap' names no cluster in ReverseProxy:Clusters", output, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task ClusterRefusedByMaintProxy_StartMessageGivesTheReason()
-    {
-        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
-        {
-            ["ReverseProxy:Clusters:app:Metadata:Transport"] = "Gopher",
-        });
-
-        Assert.Contains("MaintProxy cannot start:", output, StringComparison.Ordinal);
-        Assert.Contains("Cluster 'app': unknown transport 'Gopher' in metadata 'Transport'", output, StringComparison.Ordinal);
+        Assert.Contains(reason, output, StringComparison.Ordinal);
     }
 
     [Theory]
