@@ -21,8 +21,11 @@ internal static class SentinelParser
     };
 
     // A key the scripts would not read, but a person could mean as one of these, is refused, not skipped.
-    private static readonly string[] Keys =
-        ["id", "site", "since", "reason", "retryAfterSeconds", "until", "readOnly", "allow", "secretSha256"];
+    // The keys a window is read from, as the serializer names them: a field added to the window is one more.
+    private static readonly string[] Keys = ReadOnly(JsonOptions).GetTypeInfo(typeof(MaintenanceWindow)).Properties
+        .Where(property => property.Set is not null)
+        .Select(property => property.Name)
+        .ToArray();
 
     public static (ImmutableArray<MaintenanceWindow> Windows, string? Error) Parse(ReadOnlySpan<byte> content)
     {
@@ -149,6 +152,12 @@ internal static class SentinelParser
         }
 
         return null;
+    }
+
+    private static JsonSerializerOptions ReadOnly(JsonSerializerOptions options)
+    {
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
     }
 
     private static (ImmutableArray<MaintenanceWindow>, string?) FailClosed(string error) => ([MaintenanceWindow.Everything], error);
