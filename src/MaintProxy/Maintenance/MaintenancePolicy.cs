@@ -31,6 +31,9 @@ internal sealed class MaintenancePolicy
 
     public TimeSpan CookieLifetime { get; }
 
+    /// <summary>Whether the socket's peer is one of <c>Maintenance:TrustedProxies</c>, whose forwarding headers are believed.</summary>
+    public bool IsPeerTrusted(HttpContext context) => ClientAddress.IsPeerTrusted(context, _trustedProxies);
+
     /// <param name="context">The request.</param>
     /// <param name="window">The window that applies to it.</param>
     /// <param name="presentedSecret">True when the request carried the right secret in the header,
@@ -88,7 +91,7 @@ internal sealed class MaintenancePolicy
             return true;
         }
 
-        if (!request.Headers.TryGetValue("X-Forwarded-Proto", out var proto) || !ClientAddress.IsPeerTrusted(context, _trustedProxies))
+        if (!request.Headers.TryGetValue("X-Forwarded-Proto", out var proto) || !IsPeerTrusted(context))
         {
             return false;
         }

@@ -1,6 +1,4 @@
-using System.Net;
 using MaintProxy.Maintenance;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -17,15 +15,11 @@ namespace MaintProxy.Proxy;
 /// dual-stack listener (<c>[::]:80</c>) is named as IPv4, as in <c>REMOTE_ADDR</c> for FastCGI, not as
 /// <c>::ffff:203.0.113.9</c>. Routes that configure their own X-Forwarded transform keep it.
 /// </summary>
-internal sealed class ForwardedHeadersTransformProvider(IOptions<MaintenanceOptions> options) : ITransformProvider
+internal sealed class ForwardedHeadersTransformProvider(MaintenancePolicy policy) : ITransformProvider
 {
     private const string ForHeader = "X-Forwarded-For";
     private const string ProtoHeader = "X-Forwarded-Proto";
     private const string HostHeader = "X-Forwarded-Host";
-
-    private readonly IPNetwork[] _trustedProxies = options.Value.TrustedProxies
-        .Select(p => ClientAddress.TryParseNetwork(p, out var network) ? network : default)
-        .ToArray();
 
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -45,14 +39,13 @@ internal sealed class ForwardedHeadersTransformProvider(IOptions<MaintenanceOpti
 
         // YARP's defaults, added here rather than after every provider, so that the correction runs after them.
         context.AddXForwarded();
-        var trustedProxies = _trustedProxies;
-        context.AddRequestTransform(transform => CorrectAsync(transform, trustedProxies));
+        context.AddRequestTransform(transform => CorrectAsync(transform, policy));
     }
 
-    private static ValueTask CorrectAsync(RequestTransformContext transform, IPNetwork[] trustedProxies)
+    private static ValueTask CorrectAsync(RequestTransformContext transform, MaintenancePolicy policy)
     {
         var remote = transform.HttpContext.Connection.RemoteIpAddress;
-        var trusted = ClientAddress.IsPeerTrusted(transform.HttpContext, trustedProxies);
+        var trusted = policy.IsPeerTrusted(transform.HttpContext);
         if (remote is null || (!trusted && !remote.IsIPv4MappedToIPv6))
         {
             return ValueTask.CompletedTask;
