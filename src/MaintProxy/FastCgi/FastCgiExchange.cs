@@ -18,6 +18,7 @@ internal sealed class FastCgiExchange
     private readonly FastCgiEndpoint _endpoint;
     private readonly FastCgiClusterSettings _settings;
     private readonly ILogger _logger;
+    private readonly long _responseSpoolFileCap;
     private FastCgiStderrLines? _stderr;
     private Task _stdin = Task.CompletedTask;
     private volatile bool _stdinSent;
@@ -27,8 +28,9 @@ internal sealed class FastCgiExchange
     private int _released;
 
     public FastCgiExchange(FastCgiConnectionPool pool, FastCgiConnection connection, FastCgiEndpoint endpoint,
-        FastCgiClusterSettings settings, ILogger logger)
+        FastCgiClusterSettings settings, ILogger logger, long responseSpoolFileCap)
     {
+        _responseSpoolFileCap = responseSpoolFileCap;
         _pool = pool;
         _connection = connection;
         _endpoint = endpoint;
@@ -75,7 +77,8 @@ internal sealed class FastCgiExchange
 
                 if (parser.TryAdd(chunk.AsSpan(0, read), out var consumed, out var head))
                 {
-                    var responseBody = new FastCgiResponseStream(this, chunk, consumed, read, BodyLength(request.Method, head));
+                    var responseBody = new FastCgiResponseStream(this, chunk, consumed, read, BodyLength(request.Method, head),
+                        WantsBackpressure(head) ? -1 : _responseSpoolFileCap);
                     var response = CreateResponse(request, head, responseBody);
                     chunk = null;
                     return response;
@@ -152,6 +155,10 @@ internal sealed class FastCgiExchange
             && !_connection.Reader.HasBufferedData;
         Release(reusable);
     }
+
+    /// <summary>The response spool's temporary file failed (a full disk): the rest of this response streams with backpressure.</summary>
+    public void SpoolFileFailed(Exception exception) =>
+        FastCgiLog.ResponseSpoolFileFailed(_logger, _settings.ClusterId, _endpoint.Address, exception.Message);
 
     /// <summary>Something went wrong or the client left: the connection is closed, never reused.</summary>
     public void Abort() => Release(reusable: false);
@@ -263,6 +270,26 @@ internal sealed class FastCgiExchange
         return -1;
     }
 
+    /// <summary>
+    /// nginx's convention: a script that streams (server-sent events, a long poll) and wants to feel the
+    /// client's pace sends <c>X-Accel-Buffering: no</c>; the header itself is not passed on, as with nginx.
+    /// </summary>
+    private static bool WantsBackpressure(FastCgiResponseHead head)
+    {
+        var headers = head.Headers;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            if (IsBufferingHeader(headers[i].Key) && string.Equals(headers[i].Value.Trim(), "no", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsBufferingHeader(string name) => string.Equals(name, "X-Accel-Buffering", StringComparison.OrdinalIgnoreCase);
+
     private static HttpResponseMessage CreateResponse(HttpRequestMessage request, FastCgiResponseHead head, FastCgiResponseStream body)
     {
         var content = new FastCgiResponseContent(body);
@@ -281,7 +308,8 @@ internal sealed class FastCgiExchange
         {
             if (string.Equals(name, "Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
                 || string.Equals(name, "Connection", StringComparison.OrdinalIgnoreCase)
-                || string.Equals(name, "Keep-Alive", StringComparison.OrdinalIgnoreCase))
+                || string.Equals(name, "Keep-Alive", StringComparison.OrdinalIgnoreCase)
+                || IsBufferingHeader(name))
             {
                 continue;
             }

@@ -141,7 +141,8 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
                 FastCgiLog.ConnectionOpened(_logger, Settings.ClusterId, endpoint.Address);
             }
 
-            var exchange = new FastCgiExchange(pool, connection, endpoint, Settings, _logger);
+            var exchange = new FastCgiExchange(pool, connection, endpoint, Settings, _logger,
+                _options.MaxBufferedResponseBodyBytes > 0 ? _options.MaxBufferedResponseBodyBytes : -1);
             try
             {
                 var response = await exchange.SendAsync(request, parameters, body, cancellationToken);

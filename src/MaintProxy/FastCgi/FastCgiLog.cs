@@ -26,6 +26,9 @@ internal static partial class FastCgiLog
     [LoggerMessage(4009, LogLevel.Warning, "FastCGI request for cluster {ClusterId} gave up after waiting {WaitedMs} ms in line for a connection to {Destination}: all {MaxConnections} were busy, so the server never saw it (a pool too small for the traffic: raise pm.max_children and MaxConnectionsPerServer together)")]
     public static partial void GaveUpWaitingForConnection(ILogger logger, string clusterId, string destination, long waitedMs, int maxConnections);
 
+    [LoggerMessage(4010, LogLevel.Warning, "FastCGI response from {Destination} for cluster {ClusterId} cannot be spooled to a temporary file ({Reason}); the rest of it goes to the client at the client's pace, holding its connection and worker until then")]
+    public static partial void ResponseSpoolFileFailed(ILogger logger, string clusterId, string destination, string reason);
+
     [LoggerMessage(4008, LogLevel.Information, "FastCGI cluster {ClusterId}: the document root {DocumentRoot} is not a folder the proxy sees, so paths ending in '/' run the front controller, never a folder's {Index}")]
     public static partial void DocumentRootNotVisible(ILogger logger, string clusterId, string documentRoot, string index);
 }

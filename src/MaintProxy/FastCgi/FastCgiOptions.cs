@@ -22,6 +22,16 @@ public sealed class FastCgiOptions
     [Range(0, long.MaxValue)]
     public long MaxBufferedRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// How much of a response body is held for a client that reads slower than the application writes:
+    /// the first 64 KiB in memory, the rest in a temporary file in <c>TMPDIR</c> that grows to at most this
+    /// size (nginx's <c>fastcgi_max_temp_file_size</c>, 1 GiB there too). The server's worker is freed as
+    /// soon as it has sent everything; past this size the rest goes at the client's pace, holding the
+    /// worker. 0 turns the spool off: every response is sent at the client's pace.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxBufferedResponseBodyBytes { get; set; } = 1024L * 1024 * 1024;
+
     /// <summary>How long opening a connection may take before the request fails with 502.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);

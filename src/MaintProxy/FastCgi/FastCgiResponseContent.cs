@@ -2,7 +2,7 @@ using System.Net;
 
 namespace MaintProxy.FastCgi;
 
-/// <summary>The response body as it arrives in STDOUT records; nothing is buffered beyond one read.</summary>
+/// <summary>The response body as it arrives in STDOUT records (spooled for a slow client; see <see cref="FastCgiResponseStream"/>).</summary>
 internal sealed class FastCgiResponseContent(FastCgiResponseStream body) : HttpContent
 {
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>

@@ -8,6 +8,9 @@ namespace MaintProxy.FastCgi;
 /// earlier closes it. The client gets what the script's <c>Content-Length</c> announced, as from an HTTP
 /// backend: output past it is read and dropped, as nginx does, and less is a broken-off answer. A
 /// response that has no body (204, 304, an answer to HEAD) gets none, whatever the script wrote.
+/// Once the body is more than what came with the headers and one read, a pump reads the rest from the
+/// server as fast as it comes into a <see cref="FastCgiResponseSpool"/>, so that a slow client holds no
+/// worker: the connection goes back to the pool at END_REQUEST, and the client reads from the spool.
 /// </summary>
 internal sealed class FastCgiResponseStream : Stream
 {
@@ -16,6 +19,8 @@ internal sealed class FastCgiResponseStream : Stream
 
     private readonly FastCgiExchange _exchange;
     private readonly long _declaredLength;
+    private readonly long _spoolFileCap;
+    private FastCgiResponseSpool? _spool;
     private long _left;
     private byte[]? _first;
     private int _firstStart;
@@ -25,9 +30,12 @@ internal sealed class FastCgiResponseStream : Stream
     /// <summary>
     /// Bytes [start, end) of the pooled buffer <c>first</c> are the body's beginning; this stream returns the buffer.
     /// <paramref name="bodyLength"/> is how many bytes the client gets: -1 for all until END_REQUEST, 0 for none.
+    /// <paramref name="spoolFileCap"/> is how far the spool's temporary file may grow; a negative value turns
+    /// the spool off, so that the body goes to the client with backpressure on the server.
     /// </summary>
-    public FastCgiResponseStream(FastCgiExchange exchange, byte[] first, int start, int end, long bodyLength = -1)
+    public FastCgiResponseStream(FastCgiExchange exchange, byte[] first, int start, int end, long bodyLength = -1, long spoolFileCap = -1)
     {
+        _spoolFileCap = spoolFileCap;
         _exchange = exchange;
         _first = first;
         _firstStart = start;
@@ -53,8 +61,14 @@ internal sealed class FastCgiResponseStream : Stream
             return 0;
         }
 
+        if (_spool is { } spool)
+        {
+            return await spool.ReadAsync(buffer, cancellationToken);
+        }
+
         if (_left == 0)
         {
+            ReturnFirst();
             await DropRestAsync(buffer, cancellationToken);
             return 0;
         }
@@ -100,12 +114,21 @@ internal sealed class FastCgiResponseStream : Stream
             _exchange.Complete();
             if (_left > 0)
             {
-                throw new IOException(
-                    $"the FastCGI response ended after {_declaredLength - _left} of the {_declaredLength} bytes its Content-Length announced");
+                throw ShortOfContentLength();
             }
+
+            return 0;
         }
 
-        return Delivered(read);
+        var delivered = Delivered(read);
+        if (_spoolFileCap >= 0 && _left != 0)
+        {
+            // More is coming: from now on it is read from the server whether or not the client keeps up.
+            _spool = new FastCgiResponseSpool(_spoolFileCap);
+            _ = PumpAsync(_spool);
+        }
+
+        return delivered;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -132,6 +155,9 @@ internal sealed class FastCgiResponseStream : Stream
             {
                 _exchange.Abort();
             }
+
+            // A client that left, or an answer cut off: the spooled rest goes at once, file included.
+            _spool?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -144,7 +170,6 @@ internal sealed class FastCgiResponseStream : Stream
     /// </summary>
     private async ValueTask DropRestAsync(Memory<byte> scratch, CancellationToken cancellationToken)
     {
-        ReturnFirst();
         if (_completed)
         {
             return;
@@ -171,6 +196,61 @@ internal sealed class FastCgiResponseStream : Stream
 
         _exchange.Abort();
     }
+
+    /// <summary>
+    /// Reads the rest of the body from the server into the spool until END_REQUEST, which gives the
+    /// connection back whatever the client has taken so far. It ends early only when the server fails
+    /// or the stream is disposed (the connection is then closed); the reader gets the failure after the
+    /// bytes spooled before it.
+    /// </summary>
+    private async Task PumpAsync(FastCgiResponseSpool spool)
+    {
+        var segment = ArrayPool<byte>.Shared.Rent(FastCgiResponseSpool.SegmentSize);
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                if (_left == 0)
+                {
+                    await DropRestAsync(segment, CancellationToken.None);
+                    break;
+                }
+
+                var size = _left > 0 && _left < FastCgiResponseSpool.SegmentSize ? (int)_left : FastCgiResponseSpool.SegmentSize;
+                var read = await _exchange.ReadStdoutAsync(segment.AsMemory(0, size), CancellationToken.None);
+                if (read == 0)
+                {
+                    _completed = true;
+                    _exchange.Complete();
+                    if (_left > 0)
+                    {
+                        error = ShortOfContentLength();
+                    }
+
+                    break;
+                }
+
+                Delivered(read);
+                segment = await spool.AppendAsync(segment, read, _exchange.SpoolFileFailed, CancellationToken.None);
+            }
+        }
+        catch (Exception ex)
+        {
+            _exchange.Abort();
+            error = ex is ObjectDisposedException or OperationCanceledException
+                ? ex
+                : new IOException($"the FastCGI response broke off: {ex.Message}", ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(segment);
+            spool.Finish(error);
+        }
+    }
+
+    private IOException ShortOfContentLength() =>
+        new($"the FastCGI response ended after {_declaredLength - _left} of the {_declaredLength} bytes its Content-Length announced");
 
     private int Delivered(int count)
     {
