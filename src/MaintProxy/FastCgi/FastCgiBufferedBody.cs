@@ -18,6 +18,9 @@ internal sealed class FastCgiBufferedBody : Stream
     /// <summary>True once the body passed the cap; everything after that is dropped.</summary>
     public bool Exceeded { get; private set; }
 
+    /// <summary>Set when the temporary file could not be created or written (a full disk); the body is incomplete.</summary>
+    public Exception? StorageError { get; private set; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => true;
@@ -36,16 +39,26 @@ internal sealed class FastCgiBufferedBody : Stream
             throw new IOException($"the request body exceeds the {_cap}-byte cap for bodies without Content-Length");
         }
 
-        if (_inner is MemoryStream memory && memory.Length + buffer.Length > MemoryThreshold)
+        try
         {
-            // The file is ours to close from the moment it exists, also if the client leaves during the copy.
-            _inner = CreateUnlinkedFile();
-            memory.Position = 0;
-            await memory.CopyToAsync(_inner, cancellationToken);
-            await memory.DisposeAsync();
-        }
+            if (_inner is MemoryStream memory && memory.Length + buffer.Length > MemoryThreshold)
+            {
+                // The file is ours to close from the moment it exists, also if the client leaves during the copy.
+                _inner = CreateUnlinkedFile();
+                memory.Position = 0;
+                await memory.CopyToAsync(_inner, cancellationToken);
+                await memory.DisposeAsync();
+            }
 
-        await _inner.WriteAsync(buffer, cancellationToken);
+            await _inner.WriteAsync(buffer, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Kept, because the caller of the copy may not see it: YARP reports a failing destination
+            // to the transport only, and would let the body look complete.
+            StorageError = ex;
+            throw;
+        }
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -79,11 +92,16 @@ internal sealed class FastCgiBufferedBody : Stream
         base.Dispose(disposing);
     }
 
-    /// <summary>Unlinked at once: the open handle keeps the data, and a process that is killed leaves nothing behind.</summary>
+    /// <summary>
+    /// Unlinked at once: the open handle keeps the data, and a process that is killed leaves nothing behind.
+    /// Unbuffered (the writes are the copy's large chunks anyway), so that closing it has nothing left to
+    /// write: a FileStream whose buffer cannot be flushed to a full disk keeps its descriptor, and the
+    /// space, until a garbage collection.
+    /// </summary>
     private static FileStream CreateUnlinkedFile()
     {
         var path = Path.Combine(Path.GetTempPath(), $"maintproxy-body-{Guid.NewGuid():N}.tmp");
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
         try
         {
             File.Delete(path);

@@ -70,6 +70,12 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
                 return Refuse(request, HttpStatusCode.RequestEntityTooLarge);
             }
 
+            if (body.StorageError is { } storageError)
+            {
+                FastCgiLog.RequestBodyNotBuffered(_logger, Settings.ClusterId, storageError.Message);
+                return Refuse(request, HttpStatusCode.InsufficientStorage);
+            }
+
             var parameters = new List<KeyValuePair<string, string>>(48);
             if (!CgiParamsBuilder.TryBuild(Settings, request, escapedPath, body.ContentLength, parameters, out var refusal))
             {

@@ -29,6 +29,9 @@ internal static partial class FastCgiLog
     [LoggerMessage(4010, LogLevel.Warning, "FastCGI response from {Destination} for cluster {ClusterId} cannot be spooled to a temporary file ({Reason}); the rest of it goes to the client at the client's pace, holding its connection and worker until then")]
     public static partial void ResponseSpoolFileFailed(ILogger logger, string clusterId, string destination, string reason);
 
+    [LoggerMessage(4011, LogLevel.Error, "FastCGI request body for cluster {ClusterId} cannot be buffered in a temporary file ({Reason}); answered 507 without running the application (free space in TMPDIR, or point TMPDIR at a larger disk)")]
+    public static partial void RequestBodyNotBuffered(ILogger logger, string clusterId, string reason);
+
     [LoggerMessage(4008, LogLevel.Information, "FastCGI cluster {ClusterId}: the document root {DocumentRoot} is not a folder the proxy sees, so paths ending in '/' run the front controller, never a folder's {Index}")]
     public static partial void DocumentRootNotVisible(ILogger logger, string clusterId, string documentRoot, string index);
 }

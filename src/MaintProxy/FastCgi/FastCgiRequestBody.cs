@@ -15,8 +15,10 @@ internal sealed class FastCgiRequestBody : IDisposable
     private readonly HttpContent? _streamed;
     private readonly FastCgiBufferedBody? _buffered;
 
-    private FastCgiRequestBody(HttpContent? streamed, FastCgiBufferedBody? buffered, string contentLength, bool tooLarge)
+    private FastCgiRequestBody(HttpContent? streamed, FastCgiBufferedBody? buffered, string contentLength, bool tooLarge,
+        Exception? storageError = null)
     {
+        StorageError = storageError;
         _streamed = streamed;
         _buffered = buffered;
         ContentLength = contentLength;
@@ -28,6 +30,9 @@ internal sealed class FastCgiRequestBody : IDisposable
 
     /// <summary>A body to buffer went past the cap, or declared a length over it; the request is answered 413.</summary>
     public bool TooLarge { get; }
+
+    /// <summary>The body could not be buffered whole (its temporary file could not be written); the request is answered 507.</summary>
+    public Exception? StorageError { get; }
 
     public bool IsEmpty => _streamed is null && _buffered is null;
 
@@ -69,13 +74,18 @@ internal sealed class FastCgiRequestBody : IDisposable
                 return TooLargeBody;
             }
 
+            if (buffered.StorageError is { } error)
+            {
+                return new FastCgiRequestBody(null, null, "", tooLarge: false, error);
+            }
+
             throw;
         }
 
-        if (buffered.Exceeded)
+        if (buffered.Exceeded || buffered.StorageError is not null)
         {
             await buffered.DisposeAsync();
-            return TooLargeBody;
+            return buffered.Exceeded ? TooLargeBody : new FastCgiRequestBody(null, null, "", tooLarge: false, buffered.StorageError);
         }
 
         buffered.Position = 0;
