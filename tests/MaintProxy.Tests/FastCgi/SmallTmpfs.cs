@@ -12,12 +12,20 @@ internal sealed class SmallTmpfs : IDisposable
 
     private SmallTmpfs(string path) => _path = path;
 
-    /// <summary>The mount, or null (with the reason) where this process may not mount.</summary>
+    /// <summary>
+    /// The mount, or null (with the reason) where this process is not root and may not mount. As root
+    /// (as in CI), a mount that fails is an error, so the tests that need it cannot pass without running.
+    /// </summary>
     public static SmallTmpfs? TryMount(string path, int kibibytes, out string reason)
     {
         Directory.CreateDirectory(path);
         var (exitCode, output) = Run("mount", "-t", "tmpfs", "-o", $"size={kibibytes}k,mode=0700", "tmpfs", path);
         reason = output;
+        if (exitCode != 0 && Environment.IsPrivilegedProcess)
+        {
+            throw new InvalidOperationException($"mount -t tmpfs failed as root: {output.Trim()}");
+        }
+
         return exitCode == 0 ? new SmallTmpfs(path) : null;
     }
 
