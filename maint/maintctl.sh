@@ -258,13 +258,14 @@ admin_host=${admin_host%]}
 # One HTTP/1.0 exchange with the admin listener over bash's /dev/tcp; the body lands in $body, the
 # status line in $http_status. Fails when nobody answers, the answer is not 200, or it has not ended
 # by DEADLINE (ms): each read gets only the time left, so a listener that trickles bytes cannot hold
-# the script. The connect itself cannot be bounded in bash; on loopback the kernel answers or refuses
-# it at once (it waits only while the listener's accept queue is full).
+# the script. So is the connect, which waits as long as the listener's accept queue is full (a
+# stopped or overwhelmed proxy): a watchdog interrupts it with SIGUSR1 at the deadline.
 admin() { # method path deadline-ms
   body=""
   http_status=""
+  connect_timed_out=0
   local fd line="" left t rc header=1
-  { exec {fd}<>"/dev/tcp/$admin_host/$admin_port"; } 2>/dev/null || return 1
+  admin_connect "$3" || return 1
   trap '' PIPE # a listener that hung up fails the write, instead of ending the script
   if ! { printf '%s %s HTTP/1.0\r\nHost: %s\r\nContent-Length: 0\r\n\r\n' "$1" "$2" "$admin_authority" >&"$fd"; } 2>/dev/null; then
     trap - PIPE
@@ -307,6 +308,29 @@ admin() { # method path deadline-ms
   [[ $http_status == "HTTP/1."?" 200"* ]]
 }
 
+# Opens $fd to the admin listener, or fails: refused at once, or (connect_timed_out=1) not accepted by
+# DEADLINE (ms). bash cannot time a connect, but a trapped signal interrupts it.
+admin_connect() { # deadline-ms
+  local left t self=$BASHPID watchdog rc=0
+  now_ms
+  left=$(( $1 - now ))
+  [ "$left" -gt 0 ] || return 1 # no time left to try: says nothing of the listener
+  printf -v t '%d.%03d' $(( left / 1000 )) $(( left % 1000 ))
+  trap 'connect_timed_out=1' USR1
+  # In a process group of its own (set -m), so that one kill ends it and its sleep at once, whenever it
+  # comes: a sleep left behind would hold the lock on the sentinel's folder (an inherited fd).
+  set -m
+  ( sleep "$t"; kill -USR1 "$self" ) </dev/null >/dev/null 2>&1 &
+  watchdog=$!
+  set +m
+  { exec {fd}<>"/dev/tcp/$admin_host/$admin_port"; } 2>/dev/null || rc=1
+  kill -KILL -- "-$watchdog" 2>/dev/null
+  wait "$watchdog" 2>/dev/null
+  trap - USR1
+  [ "$rc" = 0 ] || return 1
+  connect_timed_out=0
+}
+
 # Whether $body is a MaintProxy status answer (any HTTP 200 server could answer the others), with its
 # generation in $generation.
 is_status() {
@@ -315,13 +339,19 @@ is_status() {
   [[ $body == *'"sentinelSha256":'* ]]
 }
 
+# After admin failed: the reason to add when the listener did not even take the connection in time.
+not_accepted() {
+  [ "$connect_timed_out" = 1 ] || return 0
+  printf ' within %ss: its admin listener did not accept the connection. The proxy may be stopped (state T in ps: resume it with kill -CONT PID) or overwhelmed; check it and its log' "$timeout_s"
+}
+
 not_maintproxy() { # what was asked
   die 1 "the admin URL $admin_url answers $1, but not like MaintProxy (no status with a generation): another server listens there. Check MAINTPROXY_ADMIN_URL or --admin-url (the proxy's Admin:Url)."
 }
 
 if [ "$show_status" = 1 ]; then
   deadline_after "$timeout_s"
-  admin GET "/status?format=text" "$deadline" || die 1 "no MaintProxy answered at $admin_url (check MAINTPROXY_ADMIN_URL)"
+  admin GET "/status?format=text" "$deadline" || die 1 "no MaintProxy answered at $admin_url$(not_accepted) (check MAINTPROXY_ADMIN_URL)"
   printf '%s' "$body"
   exit 0
 fi
@@ -333,6 +363,8 @@ if [ -z "$sentinel" ]; then
       is_status || not_maintproxy "GET /status"
       json_field "$body" sentinelPath
       sentinel=$field # already absolute and normalized by the proxy
+    elif [ "$connect_timed_out" = 1 ]; then # a listener is there, but it is not the one to tell which file it watches
+      die 1 "no MaintProxy answered at $admin_url$(not_accepted). Nothing was written; pass --sentinel PATH to write the file anyway."
     elif [ -n "$http_status" ]; then # something answered, but not as the proxy does: write nothing
       die 1 "the admin URL $admin_url does not answer like MaintProxy (GET /status: $http_status); nothing was written. Check MAINTPROXY_ADMIN_URL or --admin-url (the proxy's Admin:Url)."
     fi
@@ -481,6 +513,7 @@ confirm() {
     now_ms
     if [ "$now" -ge "$deadline" ]; then
       if [ "$reached" = 0 ]; then
+        [ "$connect_timed_out" = 0 ] || die 1 "no MaintProxy answered at $admin_url$(not_accepted). The change to $sentinel stays: a proxy applies it once it answers, if its Maintenance:SentinelPath is this file."
         die 1 "no MaintProxy answered at $admin_url within ${timeout_s}s. The change to $sentinel stays: a proxy started later applies it if its Maintenance:SentinelPath is this file. Start the proxy (or check MAINTPROXY_ADMIN_URL), or pass --no-wait when no proxy is running."
       elif [ -z "$got" ]; then
         die 1 "the admin URL $admin_url did not answer like MaintProxy within ${timeout_s}s (${http_status:-no answer}); check MAINTPROXY_ADMIN_URL or --admin-url (the proxy's Admin:Url). The change to $sentinel stays."

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using MaintProxy.Maintenance;
 using MaintProxy.Tests.Infrastructure;
@@ -261,6 +262,48 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
         Assert.Equal(1, up.ExitCode);
         Assert.True(up.Elapsed < TimeSpan.FromSeconds(4), $"took {up.Elapsed}");
         Assert.Contains("did not answer like MaintProxy within 1s (no complete answer in time)", up.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("down", "--status")]
+    [InlineData("down", "--reason=x")]
+    [InlineData("up", "--sentinel")]
+    public async Task Script_AdminListenerThatAcceptsNoConnection_GivesUpWithinTheTimeout(string script, string option)
+    {
+        // A listener whose accept queue is full (a stopped or overwhelmed proxy): the kernel completes no
+        // more connections, so a connect waits for as long as nobody accepts.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var queued = new List<Socket>();
+        for (var i = 0; i < 4; i++)
+        {
+            var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+            try
+            {
+                client.Connect(listener.LocalEndPoint!);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
+            {
+            }
+
+            queued.Add(client);
+        }
+
+        var adminUrl = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}";
+        string[] args = option == "--sentinel" ? ["--sentinel", Dir.File("down"), "--timeout", "1"] : [option, "--timeout", "1"];
+        try
+        {
+            var result = await Scripts.RunAsync(["bash"], script == "down" ? RepoPaths.DownScript : RepoPaths.UpScript, adminUrl, args, limit: TimeSpan.FromSeconds(20));
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains($"no MaintProxy answered at {adminUrl} within 1s: its admin listener did not accept the connection", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("resume it with kill -CONT", result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            queued.ForEach(client => client.Dispose());
+        }
     }
 
     [Theory]
