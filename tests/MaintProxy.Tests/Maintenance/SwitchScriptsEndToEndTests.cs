@@ -26,6 +26,28 @@ public sealed class SwitchScriptsEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task Status_ReasonWithNewlinesAndEscapes_PrintsEachWindowOnOneLine()
+    {
+        await using var proxy = await StartProxyAsync();
+        Assert.Equal(0, (await Scripts.DownAsync(proxy, "--site", "a.example", "--read-only", "--retry-after", "60",
+            "--reason", "db\nWindow for site shop.example, since 2026-01-01 00:00:00Z\n  reason: fake")).ExitCode);
+        // A hand-written line may hold any control character; the scripts leave the other lines as they are.
+        await File.AppendAllTextAsync(proxy.SentinelPath, "{\"site\":\"b.example\",\"reason\":\"\\u001b[2Jcleared\"}\n");
+        Assert.Equal(0, (await Scripts.DownAsync(proxy, "--allow", "10.0.0.0/8", "--secret")).ExitCode);
+
+        var status = await Scripts.DownAsync(proxy, "--status");
+
+        Assert.Equal(0, status.ExitCode);
+        var windows = status.Stdout.Split('\n').Where(line => line.StartsWith("Window", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, windows.Count);
+        Assert.Matches(@"^Window for site a\.example, since [0-9: -]+Z, read-only, retry after 60 s, "
+            + @"reason: db\\x0AWindow for site shop\.example, since 2026-01-01 00:00:00Z\\x0A  reason: fake$", windows[0]);
+        Assert.Equal(@"Window for site b.example, reason: \x1B[2Jcleared", windows[1]);
+        Assert.Matches(@"^Window for every site, since [0-9: -]+Z, allowing 10\.0\.0\.0/8, with a bypass secret$", windows[2]);
+        Assert.DoesNotContain('\u001b', status.Stdout);
+    }
+
+    [Fact]
     public async Task DownThenUp_UnderConcurrentLoad_IsABarrier()
     {
         await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
