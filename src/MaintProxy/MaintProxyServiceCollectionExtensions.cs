@@ -1,5 +1,6 @@
 using MaintProxy.Admin;
 using MaintProxy.Demo;
+using MaintProxy.Hosting;
 using MaintProxy.Listeners;
 using MaintProxy.Proxy;
 using MaintProxy.Transport;
@@ -35,7 +36,7 @@ public static class MaintProxyServiceCollectionExtensions
 
         services.AddOptions<HttpBackendsOptions>()
             .BindConfiguration(HttpBackendsOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true)
-            .ValidateDataAnnotations()
+            .ValidateAttributesNamingKeys(HttpBackendsOptions.SectionName)
             .ValidateOnStart();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))

@@ -1,4 +1,5 @@
 using MaintProxy.FastCgi;
+using MaintProxy.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -23,7 +24,7 @@ public static class FastCgiServiceCollectionExtensions
         services.AddSingleton<IProbingRequestFactory>(provider => new FastCgiProbingRequestFactory(Create(provider, probing)));
         services.AddOptions<FastCgiOptions>()
             .BindConfiguration(FastCgiOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true)
-            .ValidateDataAnnotations()
+            .ValidateAttributesNamingKeys(FastCgiOptions.SectionName)
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, FastCgiForwarderHttpClientFactory>());

@@ -1,3 +1,4 @@
+using MaintProxy.Hosting;
 using MaintProxy.Maintenance;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ public static class MaintenanceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<MaintenanceOptions>()
             .BindConfiguration(MaintenanceOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true)
-            .ValidateDataAnnotations()
+            .ValidateAttributesNamingKeys(MaintenanceOptions.SectionName)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MaintenanceOptions>, MaintenanceOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

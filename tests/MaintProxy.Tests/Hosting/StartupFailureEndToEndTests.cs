@@ -25,15 +25,26 @@ public sealed class StartupFailureEndToEndTests : EndToEndTest
         Assert.Equal("up", (await first.StatusAsync()).GetProperty("state").GetString());
     }
 
-    [Fact]
-    public async Task SettingValidatedAsTheHostStarts_IsOneLineWithoutStackTrace()
+    [Theory]
+    [InlineData("FastCgi:ConnectTimeout", "00:00:00", "FastCgi:ConnectTimeout must be from 00:00:00.0010000 to 00:05:00; it is 00:00:00.")]
+    [InlineData("FastCgi:PooledConnectionIdleTimeout", "02:00:00", "FastCgi:PooledConnectionIdleTimeout must be from 00:00:01 to 01:00:00; it is 02:00:00.")]
+    [InlineData("FastCgi:MaxBufferedRequestBodyBytes", "-1", "FastCgi:MaxBufferedRequestBodyBytes must be 0 or more; it is -1.")]
+    [InlineData("HttpBackends:ConnectTimeout", "00:10:00", "HttpBackends:ConnectTimeout must be from 00:00:00.0010000 to 00:05:00; it is 00:10:00.")]
+    [InlineData("Maintenance:SentinelPath", "", "Maintenance:SentinelPath must be set; it is empty.")]
+    [InlineData("Maintenance:PagePath", "", "Maintenance:PagePath must be set; it is empty.")]
+    [InlineData("Maintenance:StatusCode", "200", "Maintenance:StatusCode must be from 400 to 599; it is 200.")]
+    [InlineData("Maintenance:RetryAfterSeconds", "-1", "Maintenance:RetryAfterSeconds must be from 0 to 604800; it is -1.")]
+    [InlineData("Maintenance:FilePollInterval", "00:00:00", "Maintenance:FilePollInterval must be from 00:00:00.0100000 to 00:01:00; it is 00:00:00.")]
+    [InlineData("Maintenance:BypassCookieLifetime", "365.00:00:00", "Maintenance:BypassCookieLifetime must be from 00:01:00 to 30.00:00:00; it is 365.00:00:00.")]
+    [InlineData("Maintenance:HealthPath", "healthz", "Maintenance:HealthPath 'healthz' must start with '/'")]
+    [InlineData("Lifetime:DrainTimeout", "00:00:00", "Lifetime:DrainTimeout must be above zero")]
+    [InlineData("Transport:EventLoopThreads", "999", "Transport:EventLoopThreads must be 0 (one per core) or 1 to 256; it is 999.")]
+    public async Task SettingValidatedAsTheHostStarts_IsOneLineNamingTheKeyAndWhatIsAllowed(string key, string value, string expected)
     {
-        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
-        {
-            ["FastCgi:ConnectTimeout"] = "00:00:00",
-        });
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { [key] = value });
 
-        Assert.Contains("MaintProxy cannot start: DataAnnotation validation failed for 'FastCgiOptions' members: 'ConnectTimeout'", output, StringComparison.Ordinal);
+        Assert.Contains("MaintProxy cannot start: " + expected, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Options", output, StringComparison.Ordinal);
         AssertNoStackTrace(output);
     }
 
