@@ -31,12 +31,19 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvide
         finally
         {
             var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>();
+            var status = threw ? RequestOutcome.StatusAfterException(context) : context.Response.StatusCode;
+            var outcome = threw ? RequestOutcome.OfException(context) : RequestOutcome.Of(context);
+            if (outcome == RequestOutcome.ClientError)
+            {
+                ConnectionPeer.ClientErrorLogged(context.Connection.Id, status);
+            }
+
             RequestLog.Completed(
                 logger,
                 context.Request.Method,
                 LoggedPath(context),
-                threw ? RequestOutcome.StatusAfterException(context) : context.Response.StatusCode,
-                threw ? RequestOutcome.OfException(context) : RequestOutcome.Of(context),
+                status,
+                outcome,
                 timeProvider.GetElapsedTime(started).TotalMilliseconds,
                 route?.Config.RouteId,
                 route?.Cluster?.ClusterId);

@@ -13,6 +13,9 @@ internal static class RequestOutcome
     public const string Local = "local";
     public const string InternalError = "internal-error";
 
+    /// <summary>Kestrel answered the request itself (malformed, too large, too slow): the pipeline never saw it.</summary>
+    public const string Refused = "refused";
+
     public static string Of(HttpContext context)
     {
         var error = context.Features.Get<IForwarderErrorFeature>();
