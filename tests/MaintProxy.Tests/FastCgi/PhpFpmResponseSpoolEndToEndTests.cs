@@ -144,17 +144,6 @@ public sealed class PhpFpmResponseSpoolEndToEndTests : FastCgiEndToEndTest
         Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy did not exit after the download");
     }
 
-    [Fact]
-    public async Task MaxBufferedResponseBodyBytes_Negative_IsRefusedAtStartNamingIt()
-    {
-        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, "http://127.0.0.1:9", new Dictionary<string, string>
-        {
-            ["FastCgi:MaxBufferedResponseBodyBytes"] = "-1",
-        });
-
-        Assert.Contains("MaintProxy cannot start: DataAnnotation validation failed for 'FastCgiOptions' members: 'MaxBufferedResponseBodyBytes'", output, StringComparison.Ordinal);
-    }
-
     /// <summary>The sizes of the proxy's open spool files (unlinked, so seen only through its descriptors).</summary>
     private static List<long> SpoolFiles(ProxyProcess proxy)
     {

@@ -29,6 +29,7 @@ public sealed class StartupFailureEndToEndTests : EndToEndTest
     [InlineData("FastCgi:ConnectTimeout", "00:00:00", "FastCgi:ConnectTimeout must be from 00:00:00.0010000 to 00:05:00; it is 00:00:00.")]
     [InlineData("FastCgi:PooledConnectionIdleTimeout", "02:00:00", "FastCgi:PooledConnectionIdleTimeout must be from 00:00:01 to 01:00:00; it is 02:00:00.")]
     [InlineData("FastCgi:MaxBufferedRequestBodyBytes", "-1", "FastCgi:MaxBufferedRequestBodyBytes must be 0 or more; it is -1.")]
+    [InlineData("FastCgi:MaxBufferedResponseBodyBytes", "-1", "FastCgi:MaxBufferedResponseBodyBytes must be 0 or more; it is -1.")]
     [InlineData("HttpBackends:ConnectTimeout", "00:10:00", "HttpBackends:ConnectTimeout must be from 00:00:00.0010000 to 00:05:00; it is 00:10:00.")]
     [InlineData("Maintenance:SentinelPath", "", "Maintenance:SentinelPath must be set; it is empty.")]
     [InlineData("Maintenance:PagePath", "", "Maintenance:PagePath must be set; it is empty.")]
