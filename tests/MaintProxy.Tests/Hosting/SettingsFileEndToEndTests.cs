@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json.Nodes;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Hosting;
@@ -42,4 +44,50 @@ public sealed class SettingsFileEndToEndTests : EndToEndTest
             return response.StatusCode == System.Net.HttpStatusCode.NotFound;
         }, TimeSpan.FromSeconds(10)), proxy.Output);
     }
+    [Fact]
+    public async Task RequestLineTurnedOff_InTheShippedSettingsFile_WhileRunning_IsNoLongerWritten()
+    {
+        const string BackendError = "An error was encountered before receiving a response";
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var settings = ProxyBuildCopy.SettingsOf(proxyDll);
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url, proxyDll: proxyDll);
+        using var client = new HttpClient();
+        Assert.Equal("backend ok /before", await client.GetStringAsync(proxy.PublicUrl + "/before"));
+        Assert.True(await proxy.WaitForOutputAsync("GET /before → 200 forwarded", TimeSpan.FromSeconds(10)), proxy.Output);
+
+        // README's way to turn the request line off, saved in the running file, with a route to a
+        // port where nothing listens: its 502 is logged by YARP as a warning, which marks the edit applied.
+        var edited = JsonNode.Parse(await File.ReadAllTextAsync(settings))!;
+        edited["Serilog"]!["MinimumLevel"]!["Override"]!["MaintProxy.RequestLogging"] = "Warning";
+        edited["ReverseProxy"]!["Routes"]!["refused"] = new JsonObject
+        {
+            ["ClusterId"] = "refused",
+            ["Match"] = new JsonObject { ["Path"] = "/refused/{**rest}" },
+        };
+        edited["ReverseProxy"]!["Clusters"]!["refused"] = new JsonObject
+        {
+            ["Destinations"] = new JsonObject { ["d"] = new JsonObject { ["Address"] = $"http://127.0.0.1:{FreePort.Next()}/" } },
+        };
+        await File.WriteAllTextAsync(settings + ".new", edited.ToJsonString());
+        File.Move(settings + ".new", settings, overwrite: true);
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var response = await client.GetAsync(proxy.PublicUrl + "/refused/probe");
+            return response.StatusCode == System.Net.HttpStatusCode.BadGateway;
+        }, TimeSpan.FromSeconds(10)), proxy.Output);
+
+        // On one connection, Kestrel runs the second request once the first is done, logging
+        // included, and the console keeps their order: once the second one's warning is out, the
+        // first one's request line would be out too.
+        var warningsBefore = CountLines(proxy.Output, BackendError);
+        var answer = await RawHttp.ExchangeAsync(proxy.PublicPort, Encoding.ASCII.GetBytes(
+            "GET /after HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /refused/marker HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+        Assert.Contains("backend ok /after", Encoding.ASCII.GetString(answer), StringComparison.Ordinal);
+        Assert.True(await Eventually.TrueAsync(() => CountLines(proxy.Output, BackendError) > warningsBefore, TimeSpan.FromSeconds(10)), proxy.Output);
+
+        Assert.DoesNotContain("GET /after →", proxy.Output, StringComparison.Ordinal);
+    }
+
+    private static int CountLines(string output, string text) =>
+        output.Split('\n').Count(line => line.Contains(text, StringComparison.Ordinal));
 }
