@@ -54,6 +54,34 @@ public sealed class PublicEndpointUrlEndToEndTests : EndToEndTest
         Assert.Equal(System.Net.HttpVersion.Version20, response.Version);
     }
 
+    [Fact]
+    public async Task EndpointDefaultsHttp2_ServesThePublicListener_TheAdminAndDemoListenersKeepHttp1()
+    {
+        // README names Kestrel:EndpointDefaults as a place for Protocols; it is for the public side.
+        var demoUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Kestrel:EndpointDefaults:Protocols"] = "Http2",
+            ["DemoBackend:Enabled"] = "true",
+            ["DemoBackend:Url"] = demoUrl,
+            ["ReverseProxy:Clusters:app:Destinations:app:Address"] = demoUrl + "/",
+        });
+        using var client = new HttpClient();
+
+        using var forwarded = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, proxy.PublicUrl + "/")
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        });
+        var down = await Scripts.DownAsync(proxy, "--timeout", "10");
+        var up = await Scripts.UpAsync(proxy, "--timeout", "10");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, forwarded.StatusCode);
+        Assert.StartsWith("Hello from the MaintProxy demo backend", await forwarded.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(down.ExitCode == 0, down.Stdout + down.Stderr);
+        Assert.True(up.ExitCode == 0, up.Stdout + up.Stderr);
+    }
+
     [Theory]
     [InlineData("http://localhost:{0}", "127.0.0.1")]
     [InlineData("HTTP://127.0.0.1:{0}", "127.0.0.1")]
