@@ -1,3 +1,5 @@
+using MaintProxy.Files;
+
 namespace MaintProxy.FastCgi;
 
 /// <summary>
@@ -44,7 +46,10 @@ internal sealed class FastCgiBufferedBody : Stream
             if (_inner is MemoryStream memory && memory.Length + buffer.Length > MemoryThreshold)
             {
                 // The file is ours to close from the moment it exists, also if the client leaves during the copy.
-                _inner = CreateUnlinkedFile();
+                // Unbuffered (the writes are the copy's large chunks anyway), so that closing it has nothing
+                // left to write: a FileStream whose buffer cannot be flushed to a full disk keeps its
+                // descriptor, and the space, until a garbage collection.
+                _inner = new FileStream(UnlinkedTemporaryFile.Create("maintproxy-body"), FileAccess.ReadWrite, bufferSize: 0, isAsync: true);
                 memory.Position = 0;
                 await memory.CopyToAsync(_inner, cancellationToken);
                 await memory.DisposeAsync();
@@ -90,27 +95,5 @@ internal sealed class FastCgiBufferedBody : Stream
         }
 
         base.Dispose(disposing);
-    }
-
-    /// <summary>
-    /// Unlinked at once: the open handle keeps the data, and a process that is killed leaves nothing behind.
-    /// Unbuffered (the writes are the copy's large chunks anyway), so that closing it has nothing left to
-    /// write: a FileStream whose buffer cannot be flushed to a full disk keeps its descriptor, and the
-    /// space, until a garbage collection.
-    /// </summary>
-    private static FileStream CreateUnlinkedFile()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"maintproxy-body-{Guid.NewGuid():N}.tmp");
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
-        try
-        {
-            File.Delete(path);
-            return file;
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using MaintProxy.Files;
 using Microsoft.Win32.SafeHandles;
 
 namespace MaintProxy.FastCgi;
@@ -72,7 +73,7 @@ internal sealed class FastCgiResponseSpool : IDisposable
                 {
                     try
                     {
-                        file = _file ??= CreateUnlinkedFile();
+                        file = _file ??= UnlinkedTemporaryFile.Create("maintproxy-response");
                         fileOffset = _fileWritten;
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -273,23 +274,6 @@ internal sealed class FastCgiResponseSpool : IDisposable
     {
         _roomWaiter?.TrySetResult();
         _roomWaiter = null;
-    }
-
-    /// <summary>Unlinked at once: the open handle keeps the data, and a process that is killed leaves nothing behind.</summary>
-    private static SafeFileHandle CreateUnlinkedFile()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"maintproxy-response-{Guid.NewGuid():N}.tmp");
-        var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous);
-        try
-        {
-            File.Delete(path);
-            return file;
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
     }
 
     /// <summary>A memory segment's bytes [Start, End), or the file's bytes [FileOffset + Start, FileOffset + End).</summary>
