@@ -34,6 +34,8 @@ public static class MaintProxyServiceCollectionExtensions
         services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, TransportOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SocketTransportOptions>, InlineSchedulingSetup>());
+        services.AddOptions<ConsoleLogOptions>().BindConfiguration(ConsoleLogOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsoleLogOptions>, ConsoleLogOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.Replace(ServiceDescriptor.Singleton<IConnectionListenerFactory, PacedSocketTransportFactory>());
 

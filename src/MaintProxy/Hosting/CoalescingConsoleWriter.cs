@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace MaintProxy.Hosting;
@@ -7,16 +8,28 @@ namespace MaintProxy.Hosting;
 /// background thread, many lines per write(2), at most about a millisecond after they were logged.
 /// The console sink's per-line flush costs a system call and a lock hand-off on the request path
 /// otherwise, which measured as the larger part of the request log's cost (see the README's
-/// Benchmarks section). Writers wait (rather than drop lines or grow without bound) when the
-/// output falls behind by <see cref="MaxPendingBytes"/>.
+/// Benchmarks section).
+/// When the output falls behind by <see cref="MaxPendingBytes"/> (nobody reads the pipe: a stalled
+/// journald or <c>docker logs</c>), a line waits for room at most the configured time, then is dropped
+/// and counted, and so are the lines after it until the output takes a batch again; then a line says
+/// how many were dropped. Lines that must be kept (see <see cref="KeptConsoleLines"/>) never wait:
+/// they go into a reserve above the limit. So requests, the health path and the maintenance switch
+/// keep being served whatever happens to the log.
 /// </summary>
 internal sealed class CoalescingConsoleWriter : TextWriter
 {
     public const int MaxPendingBytes = 1 << 20;
 
+    /// <summary>Room above <see cref="MaxPendingBytes"/> for lines that are kept and for the drop notices.</summary>
+    public const int KeptReserveBytes = 256 * 1024;
+
+
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(1);
 
     private readonly Stream _output;
+    private readonly TimeSpan _maxWaitWhenFull;
+    private readonly TimeProvider _timeProvider;
+    private readonly Func<bool> _lineIsKept;
     private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
     private readonly Thread _flusher;
     private readonly object _gate = new();
@@ -26,10 +39,21 @@ internal sealed class CoalescingConsoleWriter : TextWriter
     private bool _flushRequested;
     private bool _writingBatch;
     private bool _stopped;
+    private bool _dropping;
+    private long _dropped;
+    private DateTimeOffset _firstDrop;
+    private DateTimeOffset _lastDrop;
 
-    public CoalescingConsoleWriter(Stream output)
+    /// <param name="output">Where the lines go.</param>
+    /// <param name="maxWaitWhenFull">How long a line waits for room in a full buffer before it is dropped.</param>
+    /// <param name="timeProvider">The clock of the waits and of the drop notices.</param>
+    /// <param name="lineIsKept">Asked, only when the buffer is full, whether the line being written must be kept.</param>
+    public CoalescingConsoleWriter(Stream output, TimeSpan maxWaitWhenFull, TimeProvider timeProvider, Func<bool> lineIsKept)
     {
         _output = output;
+        _maxWaitWhenFull = maxWaitWhenFull;
+        _timeProvider = timeProvider;
+        _lineIsKept = lineIsKept;
         _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "stdout writer" };
         _flusher.Start();
     }
@@ -52,18 +76,16 @@ internal sealed class CoalescingConsoleWriter : TextWriter
         var maxBytes = Encoding.UTF8.GetMaxByteCount(buffer.Length);
         lock (_gate)
         {
-            while (_pendingLength > 0 && _pendingLength + maxBytes > MaxPendingBytes && !_stopped)
+            if (_pendingLength > 0 && _pendingLength + maxBytes > MaxPendingBytes && !_stopped && !HasRoomInTime(maxBytes))
             {
-                RequestFlush();
-                Monitor.Wait(_gate);
+                if (!_lineIsKept() || _pendingLength + maxBytes > MaxPendingBytes + KeptReserveBytes)
+                {
+                    CountDrop();
+                    return;
+                }
             }
 
-            if (_pending.Length - _pendingLength < maxBytes)
-            {
-                Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _pendingLength + maxBytes));
-            }
-
-            _pendingLength += _encoder.GetBytes(buffer, _pending.AsSpan(_pendingLength), flush: false);
+            Append(buffer);
         }
     }
 
@@ -113,6 +135,69 @@ internal sealed class CoalescingConsoleWriter : TextWriter
         base.Dispose(disposing);
     }
 
+    /// <summary>Waits (under the lock) for the flusher to make room, unless the line must not wait.</summary>
+    private bool HasRoomInTime(int maxBytes)
+    {
+        if (_dropping || _maxWaitWhenFull <= TimeSpan.Zero || _lineIsKept())
+        {
+            return false;
+        }
+
+        var started = _timeProvider.GetTimestamp();
+        while (_pendingLength > 0 && _pendingLength + maxBytes > MaxPendingBytes && !_stopped)
+        {
+            var left = _maxWaitWhenFull - _timeProvider.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                _dropping = true;
+                return false;
+            }
+
+            RequestFlush();
+            Monitor.Wait(_gate, left);
+        }
+
+        return true;
+    }
+
+    private void CountDrop()
+    {
+        var now = _timeProvider.GetLocalNow();
+        if (_dropped == 0)
+        {
+            _firstDrop = now;
+        }
+
+        _dropped++;
+        _lastDrop = now;
+    }
+
+    private void Append(ReadOnlySpan<char> text)
+    {
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (_pending.Length - _pendingLength < maxBytes)
+        {
+            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _pendingLength + maxBytes));
+        }
+
+        _pendingLength += _encoder.GetBytes(text, _pending.AsSpan(_pendingLength), flush: false);
+    }
+
+    /// <summary>Once the output took a batch again: says how many lines were lost, and stops dropping.</summary>
+    private void ReportDrops()
+    {
+        _dropping = false;
+        if (_dropped == 0)
+        {
+            return;
+        }
+
+        Append(string.Create(CultureInfo.InvariantCulture,
+            $"[{_timeProvider.GetLocalNow():HH:mm:ss.fff} WRN] {_dropped} log line(s) dropped from {_firstDrop:HH:mm:ss.fff} to {_lastDrop:HH:mm:ss.fff}: standard output was not read (ConsoleLog:MaxWaitWhenFull {_maxWaitWhenFull:c}){NewLine}"));
+        _dropped = 0;
+        RequestFlush();
+    }
+
     private void RequestFlush()
     {
         if (!_flushRequested)
@@ -158,6 +243,7 @@ internal sealed class CoalescingConsoleWriter : TextWriter
             lock (_gate)
             {
                 _writingBatch = false;
+                ReportDrops();
                 Monitor.PulseAll(_gate);
             }
         }

@@ -33,6 +33,7 @@ internal static class LeanHostingExtensions
                 typeof(FileLoggerConfigurationExtensions).Assembly))
             .Filter.With(clientSideErrors)
             .Filter.With(new StartupFailureLogFilter())
+            .Filter.With(new KeptConsoleLines()) // last: it sees only the events that are written
             .CreateLogger());
         clientSideErrors.KeepClientSideErrors = logger
             .ForContext(Serilog.Core.Constants.SourceContextPropertyName, ClientSideForwardingErrorFilter.HttpForwarderCategory)

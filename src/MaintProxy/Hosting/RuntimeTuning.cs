@@ -24,10 +24,21 @@ internal static class RuntimeTuning
 
         if (Console.IsOutputRedirected)
         {
-            var writer = new CoalescingConsoleWriter(Console.OpenStandardOutput());
+            var consoleLog = ReadConsoleLogOptions(configuration);
+            var writer = new CoalescingConsoleWriter(StandardOutputStream.Open(), consoleLog.MaxWaitWhenFull, TimeProvider.System, KeptConsoleLines.CurrentIsKept);
             Console.SetOut(writer);
             AppDomain.CurrentDomain.ProcessExit += (_, _) => writer.Drain();
         }
+    }
+
+    // Read here, ahead of the host's own (validated) copy, because the first line is written before it.
+    private static ConsoleLogOptions ReadConsoleLogOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(ConsoleLogOptions.SectionName).Get<ConsoleLogOptions>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new ConsoleLogOptions();
+        var result = new ConsoleLogOptionsValidator().Validate(null, options);
+        return result.Failed
+            ? throw new OptionsValidationException(ConsoleLogOptions.SectionName, typeof(ConsoleLogOptions), result.Failures)
+            : options;
     }
 
     // Read here, ahead of the host's own (validated) copy, because the sockets read theirs first.

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MaintProxy.Admin;
 using MaintProxy.Demo;
 using MaintProxy.FastCgi;
+using MaintProxy.Hosting;
 using MaintProxy.Lifetime;
 using MaintProxy.Maintenance;
 using MaintProxy.Proxy;
@@ -27,6 +28,7 @@ public sealed class SettingsDocumentationTests
         { LifetimeOptions.SectionName, typeof(LifetimeOptions) },
         { FastCgiOptions.SectionName, typeof(FastCgiOptions) },
         { TransportOptions.SectionName, typeof(TransportOptions) },
+        { ConsoleLogOptions.SectionName, typeof(ConsoleLogOptions) },
     };
 
     [Theory]

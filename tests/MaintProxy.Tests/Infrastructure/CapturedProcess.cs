@@ -25,7 +25,12 @@ internal sealed class CapturedProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static CapturedProcess Start(ProcessStartInfo start)
+    /// <summary>
+    /// Starts the process. With <paramref name="holdStandardOutput"/>, nothing reads its standard output
+    /// (a pipe that fills up, as when journald or a container's log driver stalls) until
+    /// <see cref="ReadStandardOutput"/>; its standard error is read from the start.
+    /// </summary>
+    public static CapturedProcess Start(ProcessStartInfo start, bool holdStandardOutput = false)
     {
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -34,10 +39,17 @@ internal sealed class CapturedProcess : IAsyncDisposable
         captured._process.OutputDataReceived += (_, e) => captured.Add(e.Data);
         captured._process.ErrorDataReceived += (_, e) => captured.Add(e.Data);
         captured._process.Start();
-        captured._process.BeginOutputReadLine();
+        if (!holdStandardOutput)
+        {
+            captured._process.BeginOutputReadLine();
+        }
+
         captured._process.BeginErrorReadLine();
         return captured;
     }
+
+    /// <summary>Starts reading the standard output that <see cref="Start"/> was told to hold.</summary>
+    public void ReadStandardOutput() => _process.BeginOutputReadLine();
 
     public bool OutputContains(string text) => _output.Any(line => line.Contains(text, StringComparison.Ordinal));
 

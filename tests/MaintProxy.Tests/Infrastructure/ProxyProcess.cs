@@ -11,10 +11,12 @@ namespace MaintProxy.Tests.Infrastructure;
 internal sealed class ProxyProcess : IAsyncDisposable
 {
     private readonly CapturedProcess _process;
+    private bool _standardOutputHeld;
 
-    private ProxyProcess(CapturedProcess process, string workDirectory, int publicPort, int adminPort, string adminUrl)
+    private ProxyProcess(CapturedProcess process, string workDirectory, int publicPort, int adminPort, string adminUrl, bool standardOutputHeld)
     {
         _process = process;
+        _standardOutputHeld = standardOutputHeld;
         WorkDirectory = workDirectory;
         PublicPort = publicPort;
         AdminPort = adminPort;
@@ -50,10 +52,12 @@ internal sealed class ProxyProcess : IAsyncDisposable
     /// <paramref name="settings"/> override appsettings.json as command-line configuration;
     /// <paramref name="environment"/> adds variables to the process's environment; <paramref name="proxyDll"/>
     /// runs another copy of the build (see <see cref="ProxyBuildCopy"/>) instead of the one in src/;
-    /// <paramref name="openFileLimit"/> starts it with that open-file limit (soft and hard, through <c>prlimit</c>).
+    /// <paramref name="openFileLimit"/> starts it with that open-file limit (soft and hard, through <c>prlimit</c>);
+    /// <paramref name="holdStandardOutput"/> leaves its standard output unread (a pipe that fills up) until
+    /// <see cref="ReadStandardOutput"/>.
     /// </summary>
     public static ProxyProcess Start(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
-        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null, int? openFileLimit = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null, int? openFileLimit = null, bool holdStandardOutput = false)
     {
         Directory.CreateDirectory(Path.Combine(workDirectory, "maint"));
         Directory.CreateDirectory(TempPathOf(workDirectory));
@@ -94,14 +98,14 @@ internal sealed class ProxyProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        return new ProxyProcess(CapturedProcess.Start(start), workDirectory, publicPort, adminPort, config["Admin:Url"]);
+        return new ProxyProcess(CapturedProcess.Start(start, holdStandardOutput), workDirectory, publicPort, adminPort, config["Admin:Url"], holdStandardOutput);
     }
 
     /// <summary>Starts the proxy and waits until it serves on every listener.</summary>
     public static async Task<ProxyProcess> StartReadyAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
-        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null, int? openFileLimit = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null, int? openFileLimit = null, bool holdStandardOutput = false)
     {
-        var proxy = Start(workDirectory, backendUrl, settings, environment, proxyDll, openFileLimit);
+        var proxy = Start(workDirectory, backendUrl, settings, environment, proxyDll, openFileLimit, holdStandardOutput);
         try
         {
             await proxy.WaitReadyAsync();
@@ -138,7 +142,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
             {
                 // The admin listener is bound first; "Ready to serve" follows once every listener is.
                 using var response = await client.GetAsync(AdminUrl + "/status");
-                return response.IsSuccessStatusCode && _process.OutputContains("Ready to serve");
+                return response.IsSuccessStatusCode && (_standardOutputHeld ? await ServesPublicAsync(client) : _process.OutputContains("Ready to serve"));
             }
             catch (HttpRequestException)
             {
@@ -152,6 +156,16 @@ internal sealed class ProxyProcess : IAsyncDisposable
         if (!ready)
         {
             throw new TimeoutException("The proxy did not become ready:\n" + Output);
+        }
+    }
+
+    /// <summary>Starts reading the standard output held by <see cref="Start"/>.</summary>
+    public void ReadStandardOutput()
+    {
+        if (_standardOutputHeld)
+        {
+            _standardOutputHeld = false;
+            _process.ReadStandardOutput();
         }
     }
 
@@ -170,6 +184,13 @@ internal sealed class ProxyProcess : IAsyncDisposable
     public Task<bool> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    // Any answer will do: the public listener is bound.
+    private async Task<bool> ServesPublicAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync(PublicUrl + "/");
+        return true;
+    }
 
     private static string TempPathOf(string workDirectory) => Path.Combine(workDirectory, "tmp");
 }
