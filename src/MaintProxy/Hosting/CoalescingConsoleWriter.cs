@@ -23,6 +23,10 @@ internal sealed class CoalescingConsoleWriter : TextWriter
     /// <summary>Room above <see cref="MaxPendingBytes"/> for lines that are kept and for the drop notices.</summary>
     public const int KeptReserveBytes = 256 * 1024;
 
+    private const int MaxDrainWaits = 10_000;
+
+    /// <summary>How long a stop waits for an output that takes nothing before it gives up the lines still buffered.</summary>
+    public static readonly TimeSpan ExitStallTimeout = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(1);
 
@@ -40,6 +44,7 @@ internal sealed class CoalescingConsoleWriter : TextWriter
     private bool _writingBatch;
     private bool _stopped;
     private bool _dropping;
+    private long _batchesWritten;
     private long _dropped;
     private DateTimeOffset _firstDrop;
     private DateTimeOffset _lastDrop;
@@ -104,19 +109,34 @@ internal sealed class CoalescingConsoleWriter : TextWriter
         }
     }
 
-    /// <summary>Writes everything buffered so far before returning (process exit).</summary>
-    public void Drain()
+    /// <summary>
+    /// Waits for the buffered lines to be written (process exit) while the output keeps taking them;
+    /// gives up once it has taken nothing for <paramref name="stallTimeout"/>, so that a stop is never
+    /// held by a pipe nobody reads.
+    /// </summary>
+    public void Drain(TimeSpan stallTimeout)
     {
         lock (_gate)
         {
-            while (_writingBatch)
+            RequestFlush();
+            var progress = _batchesWritten;
+            var since = _timeProvider.GetTimestamp();
+            for (var i = 0; i < MaxDrainWaits && (_pendingLength > 0 || _writingBatch || _flushRequested) && _flusher.IsAlive; i++)
             {
-                Monitor.Wait(_gate);
-            }
+                if (_batchesWritten != progress)
+                {
+                    progress = _batchesWritten;
+                    since = _timeProvider.GetTimestamp();
+                }
 
-            WriteOut(_pending, _pendingLength);
-            _pendingLength = 0;
-            Monitor.PulseAll(_gate);
+                var left = stallTimeout - _timeProvider.GetElapsedTime(since);
+                if (left <= TimeSpan.Zero)
+                {
+                    return;
+                }
+
+                Monitor.Wait(_gate, left);
+            }
         }
     }
 
@@ -124,7 +144,7 @@ internal sealed class CoalescingConsoleWriter : TextWriter
     {
         if (disposing)
         {
-            Drain();
+            Drain(ExitStallTimeout);
             lock (_gate)
             {
                 _stopped = true;
@@ -243,6 +263,7 @@ internal sealed class CoalescingConsoleWriter : TextWriter
             lock (_gate)
             {
                 _writingBatch = false;
+                _batchesWritten++;
                 ReportDrops();
                 Monitor.PulseAll(_gate);
             }

@@ -27,7 +27,7 @@ internal static class RuntimeTuning
             var consoleLog = ReadConsoleLogOptions(configuration);
             var writer = new CoalescingConsoleWriter(StandardOutputStream.Open(), consoleLog.MaxWaitWhenFull, TimeProvider.System, KeptConsoleLines.CurrentIsKept);
             Console.SetOut(writer);
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => writer.Drain();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => writer.Drain(CoalescingConsoleWriter.ExitStallTimeout);
         }
     }
 

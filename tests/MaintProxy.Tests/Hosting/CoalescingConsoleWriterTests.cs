@@ -22,7 +22,7 @@ public sealed class CoalescingConsoleWriterTests
                 writer.Flush();
             }
         });
-        writer.Drain();
+        writer.Drain(Deadline);
 
         var written = output.Text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(threads * lines, written.Length);

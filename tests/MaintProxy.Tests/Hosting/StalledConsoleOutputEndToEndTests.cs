@@ -51,6 +51,19 @@ public sealed class StalledConsoleOutputEndToEndTests : EndToEndTest
         Assert.Contains("reason: stalled-log", proxy.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OutputNotRead_StopStillFinishes()
+    {
+        await using var proxy = await StartHeldAsync();
+        using var client = new HttpClient { Timeout = RequestLimit };
+        await FillTheLogAsync(proxy, client);
+
+        proxy.Signal("TERM");
+
+        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should exit although nobody reads its output");
+        Assert.Equal(0, proxy.ExitCode);
+    }
+
     [Theory]
     [InlineData("00:00:06")]
     [InlineData("-00:00:01")]
