@@ -7,7 +7,7 @@ namespace MaintProxy.Hosting;
 /// Serilog reports a sink it cannot find or cannot open to its SelfLog and carries on without it, so a
 /// misspelt sink or an unwritable log path would lose every line silently. While the <c>Serilog</c>
 /// section is applied, such a report stops the start (as nginx stops on a log file it cannot open);
-/// afterwards, reports (a sink failing later, a full disk) go to standard error.
+/// afterwards, reports (a sink failing later, a full disk) go to <see cref="SinkFailureReport"/>.
 /// </summary>
 internal static class SerilogProblems
 {
@@ -22,7 +22,7 @@ internal static class SerilogProblems
         }
         finally
         {
-            SelfLog.Enable(Console.Error);
+            SelfLog.Enable(new SinkFailureReport(Console.Out, TimeProvider.System).Report);
         }
 
         if (problems.Count == 0)
@@ -56,7 +56,7 @@ internal static class SerilogProblems
     }
 
     // SelfLog's message is "<UTC timestamp> <text>", the text often followed by lines of detail.
-    private static string Summary(string message)
+    public static string Summary(string message)
     {
         var line = message.AsSpan();
         var end = line.IndexOfAny('\r', '\n');

@@ -1,3 +1,4 @@
+using System.Net;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Hosting;
@@ -26,6 +27,30 @@ public sealed class SerilogSinksEndToEndTests : EndToEndTest
         Assert.True(await Eventually.TrueAsync(() => File.Exists(logFile) && ReadShared(logFile).Contains("GET /to-the-file → 200 forwarded", StringComparison.Ordinal),
             TimeSpan.FromSeconds(5)), proxy.Output);
         Assert.True(await proxy.WaitForOutputAsync("GET /to-the-file → 200 forwarded", TimeSpan.FromSeconds(5)), "the console sink is kept beside it");
+    }
+
+    [Fact]
+    public async Task FileSinkOnAFullDisk_ServesAndReportsTheFailuresInOneLine()
+    {
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Serilog:WriteTo:1:Name"] = "File",
+            ["Serilog:WriteTo:1:Args:path"] = "/dev/full", // every write fails with ENOSPC, as on a full disk
+        });
+        using var client = new HttpClient();
+
+        for (var i = 0; i < 20; i++)
+        {
+            using var response = await client.GetAsync(proxy.PublicUrl + "/while-the-disk-is-full");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.True(await proxy.WaitForOutputAsync("A log sink failed: ", TimeSpan.FromSeconds(5)), proxy.Output);
+        Assert.True(await proxy.WaitForOutputAsync("GET /while-the-disk-is-full → 200 forwarded", TimeSpan.FromSeconds(5)), proxy.Output);
+        var reports = proxy.Output.Split('\n').Where(line => line.Contains("A log sink failed: ", StringComparison.Ordinal)).ToList();
+        var report = Assert.Single(reports);
+        Assert.Contains("No space left on device", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("at Serilog.", proxy.Output, StringComparison.Ordinal);
     }
 
     [Fact]
