@@ -1,6 +1,7 @@
 using MaintProxy.Admin;
 using MaintProxy.Demo;
 using MaintProxy.Hosting;
+using MaintProxy.Proxy;
 using MaintProxy.RequestLogging;
 using Serilog;
 
@@ -21,6 +22,7 @@ try
     SettingsFileReloads.LogFailures(builder.Configuration, app.Services);
     app.MapAdminSurface();
     app.MapDemoBackend();
+    app.UseMiddleware<DotSegmentsMiddleware>(); // before routing: see there
     app.UseRouting();
     app.UseMiddleware<RequestLoggingMiddleware>();
     app.UseHostFiltering(); // AllowedHosts: public requests only (see HostWideFilters)

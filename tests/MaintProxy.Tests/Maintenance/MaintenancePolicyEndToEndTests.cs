@@ -485,4 +485,27 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(proxy.PublicUrl + "/BACKEND-HEALTH/db")).StatusCode);
         Assert.Equal(["/backend-health/db", "/static/a.css"], Backend.Requests.Select(r => r.Path).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task AllowedPaths_AnAbsoluteFormTargetIsJudgedByThePathTheBackendGets()
+    {
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Maintenance:AllowedPathPrefixes:0"] = "/backend-health",
+            ["Maintenance:AllowedPathPatterns:0"] = "^/static/.*\\.css$",
+        });
+        await Down(proxy);
+
+        // Kestrel decodes %2F of an absolute-form path after it removed the dot segments; the HTTP
+        // client towards the backend removes them afterwards: /admin.
+        foreach (var target in new[] { "/backend-health/..%2Fadmin", "/backend-health/%2e%2e%2Fadmin", "/static/..%2F..%2Fadmin.css" })
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET http://127.0.0.1{target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Assert.Equal(503, response.StatusCode);
+        }
+
+        var allowed = await RawHttp.SendAsync(proxy.PublicPort, "GET http://127.0.0.1/backend-health/x/..%2Fdb HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        Assert.Equal(200, allowed.StatusCode);
+        Assert.Equal(["/backend-health/db"], Backend.Requests.Select(r => r.Path));
+    }
 }
