@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace MaintProxy.Maintenance;
 
@@ -68,5 +69,38 @@ internal static class HostNames
         }
 
         return Ascii.IsValid(host) ? host : Canonical(host.ToString()) ?? host;
+    }
+
+    /// <summary>
+    /// The authority a request names: its <c>Host</c> header as sent (<see cref="HttpRequest.Host"/> would
+    /// turn an xn-- host into Unicode, and throw on a malformed one), else the authority of its
+    /// absolute-form target.
+    /// </summary>
+    public static string AuthorityOf(HttpContext context)
+    {
+        var authority = context.Request.Headers.Host.ToString();
+        return authority.Length > 0
+            ? authority
+            : OfAbsoluteTarget(context.Features.Get<IHttpRequestFeature>()?.RawTarget);
+    }
+
+    /// <summary>
+    /// The authority of an absolute-form request target (<c>http://shop.example.org/x</c>), or "" for
+    /// any other form. Kestrel takes the host from the target only when it checks a <c>Host</c> header
+    /// against it: an HTTP/1.0 request may come without one.
+    /// </summary>
+    public static string OfAbsoluteTarget(string? rawTarget)
+    {
+        var target = rawTarget.AsSpan();
+        var scheme = target.IndexOf("://", StringComparison.Ordinal);
+        if (scheme <= 0 || target[0] == '/')
+        {
+            return "";
+        }
+
+        var authority = target[(scheme + 3)..];
+        var end = authority.IndexOfAny('/', '?', '#');
+        authority = end < 0 ? authority : authority[..end];
+        return authority[(authority.LastIndexOf('@') + 1)..].ToString(); // user:password@ names no site
     }
 }

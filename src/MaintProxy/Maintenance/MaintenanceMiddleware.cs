@@ -55,8 +55,7 @@ internal sealed class MaintenanceMiddleware
             return WriteHealthAsync(context);
         }
 
-        // As sent: Request.Host would turn an xn-- host into Unicode (and throw on a malformed one).
-        var authority = context.Request.Headers.Host.ToString();
+        var authority = HostNames.AuthorityOf(context);
         var snapshot = _state.Current;
         while (true)
         {

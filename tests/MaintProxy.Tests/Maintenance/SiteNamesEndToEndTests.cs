@@ -227,4 +227,23 @@ public sealed class SiteNamesEndToEndTests : EndToEndTest
         Assert.Equal(HttpStatusCode.OK, await slow);
         Assert.Equal(HttpStatusCode.OK, await slowFullyQualified);
     }
+
+    [Fact]
+    public async Task Http10AbsoluteFormTargetWithoutHost_IsCoveredByTheWindowOfItsHost()
+    {
+        await using var proxy = await StartProxyAsync();
+        await Down(proxy, "--site", "shop.example");
+
+        var covered = await RawHttp.SendAsync(proxy.PublicPort, "GET http://shop.example/orders HTTP/1.0\r\n\r\n");
+        var withUser = await RawHttp.SendAsync(proxy.PublicPort, "GET http://user:pw@SHOP.example.:80/orders HTTP/1.0\r\n\r\n");
+        var other = await RawHttp.SendAsync(proxy.PublicPort, "GET http://other.example/orders HTTP/1.0\r\n\r\n");
+        var noHost = await RawHttp.SendAsync(proxy.PublicPort, "GET /orders HTTP/1.0\r\n\r\n");
+
+        Assert.Equal(503, covered.StatusCode);
+        Assert.Equal("1", covered.Header("X-Maintenance-Mode"));
+        Assert.Equal(503, withUser.StatusCode);
+        Assert.Equal(200, other.StatusCode);
+        Assert.Equal(200, noHost.StatusCode);
+        Assert.Equal(2, Backend.Requests.Count);
+    }
 }
