@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace MaintProxy.Maintenance;
 
@@ -12,6 +13,8 @@ namespace MaintProxy.Maintenance;
 /// </summary>
 internal sealed class MaintenancePolicy
 {
+    private static readonly string[] MethodOverrideHeaders = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
+
     private readonly PathString[] _allowedPrefixes;
     private readonly Regex[] _allowedPatterns;
     private readonly IPNetwork[] _trustedProxies;
@@ -70,7 +73,7 @@ internal sealed class MaintenancePolicy
             return MaintenanceOutcome.Bypassed;
         }
 
-        if (window.ReadOnly && IsSafe(request.Method) && !HasBody(context))
+        if (window.ReadOnly && IsSafe(request.Method) && !HasBody(context) && !OverridesMethod(request))
         {
             return MaintenanceOutcome.ReadOnlyForwarded;
         }
@@ -163,6 +166,42 @@ internal sealed class MaintenancePolicy
         context.Request.ContentLength is { } length
             ? length > 0
             : context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
+
+    /// <summary>
+    /// A safe request that asks the application to run it as another method is that method: Slim
+    /// honours <c>X-HTTP-Method-Override</c> on a GET, other stacks the other names or <c>_method</c>
+    /// in the query. Only a write asked for this way counts; <c>X-HTTP-Method-Override: GET</c> is a GET.
+    /// </summary>
+    private static bool OverridesMethod(HttpRequest request)
+    {
+        var headers = request.Headers;
+        foreach (var name in MethodOverrideHeaders)
+        {
+            if (headers.TryGetValue(name, out var values) && NamesAWrite(values))
+            {
+                return true;
+            }
+        }
+
+        return request.QueryString.HasValue
+            && request.QueryString.Value!.Contains("_method", StringComparison.OrdinalIgnoreCase)
+            && request.Query.TryGetValue("_method", out var queryValues)
+            && NamesAWrite(queryValues);
+    }
+
+    private static bool NamesAWrite(StringValues values)
+    {
+        foreach (var value in values)
+        {
+            var method = value.AsSpan().Trim();
+            if (!method.IsEmpty && !IsSafe(method.ToString()))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool IsSafe(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);

@@ -106,6 +106,25 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.Empty(Backend.Requests);
     }
 
+    [Theory]
+    [InlineData("/orders", "X-HTTP-Method-Override: DELETE\r\n")]
+    [InlineData("/orders", "X-HTTP-Method: PUT\r\n")]
+    [InlineData("/orders", "X-Method-Override: patch\r\n")]
+    [InlineData("/orders?id=7&_method=DELETE", "")]
+    public async Task ReadOnly_GetAskingToBeRunAsAWrite_IsAWrite(string target, string header)
+    {
+        await using var proxy = await StartProxyAsync();
+        await Down(proxy, "--read-only");
+
+        var write = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{header}\r\n");
+        var read = await RawHttp.SendAsync(proxy.PublicPort, "GET /list?_method=GET HTTP/1.1\r\nHost: 127.0.0.1\r\nX-HTTP-Method-Override: HEAD\r\n\r\n");
+
+        Assert.Equal(503, write.StatusCode);
+        Assert.Equal("read-only", write.Header("X-Maintenance-Scope"));
+        Assert.Equal(200, read.StatusCode);
+        Assert.Equal(["/list"], Backend.Requests.Select(r => r.Path));
+    }
+
     [Fact]
     public async Task ReadOnly_GetWithAnEmptyBody_IsForwarded()
     {
