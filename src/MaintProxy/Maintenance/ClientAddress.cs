@@ -26,9 +26,11 @@ internal static class ClientAddress
             var hops = forwardedFor[i]!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             for (var j = hops.Length - 1; j >= 0; j--)
             {
-                if (!IPAddress.TryParse(hops[j], out var hop))
+                if (!TryParseHop(hops[j], out var hop))
                 {
-                    return client; // a garbled hop: trust nothing further left
+                    // What the trusted proxy names is no address ("unknown"): the client is unknown,
+                    // not the proxy itself, which an allowed network may well contain.
+                    return null;
                 }
 
                 client = Normalize(hop)!;
@@ -41,6 +43,24 @@ internal static class ClientAddress
 
         return client;
     }
+
+    /// <summary>
+    /// A hop as proxies write it: an address, or an address and port (<c>203.0.113.9:4711</c>, as
+    /// Azure Application Gateway appends it; <c>[2001:db8::9]:4711</c>).
+    /// </summary>
+    private static bool TryParseHop(string text, [NotNullWhen(true)] out IPAddress? address)
+    {
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon > 0 && colon == text.LastIndexOf(':') && IsPort(text.AsSpan(colon + 1)))
+        {
+            text = text[..colon];
+        }
+
+        return IPAddress.TryParse(text, out address);
+    }
+
+    private static bool IsPort(ReadOnlySpan<char> text) =>
+        ushort.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
     /// <summary>Whether the socket's peer is one of the trusted proxies, whose forwarding headers are believed.</summary>
     public static bool IsPeerTrusted(HttpContext context, IReadOnlyList<IPNetwork> trustedProxies) =>

@@ -62,7 +62,18 @@ public sealed class ClientAddressTests
     public void Resolve_TrustedPeer_TakesTheRightmostUntrustedHop() =>
         Assert.Equal(IPAddress.Parse("198.51.100.1"), ClientAddress.Resolve(Request("10.0.0.2", "203.0.113.7, 198.51.100.1", "10.0.0.3"), Networks("10.0.0.0/8")));
 
-    [Fact]
-    public void Resolve_TrustedPeerGarbledHop_StopsAtTheLastGoodAddress() =>
-        Assert.Equal(IPAddress.Parse("10.0.0.2"), ClientAddress.Resolve(Request("10.0.0.2", "203.0.113.7, not-an-ip"), Networks("10.0.0.0/8")));
+    [Theory]
+    [InlineData("203.0.113.7, not-an-ip")]
+    [InlineData("unknown")]
+    [InlineData("10.0.0.9, unknown, 10.0.0.3")]
+    public void Resolve_TrustedPeerNamesNoAddress_TheClientIsUnknown(string forwardedFor) =>
+        Assert.Null(ClientAddress.Resolve(Request("10.0.0.2", forwardedFor), Networks("10.0.0.0/8")));
+
+    [Theory]
+    [InlineData("203.0.113.7:4711", "203.0.113.7")]
+    [InlineData("[2001:db8::9]:4711", "2001:db8::9")]
+    [InlineData("2001:db8::9", "2001:db8::9")]
+    [InlineData("198.51.100.1, 10.0.0.3:80", "198.51.100.1")]
+    public void Resolve_TrustedPeerWritesAPort_TheAddressIsTheClient(string forwardedFor, string expected) =>
+        Assert.Equal(IPAddress.Parse(expected), ClientAddress.Resolve(Request("10.0.0.2", forwardedFor), Networks("10.0.0.0/8")));
 }

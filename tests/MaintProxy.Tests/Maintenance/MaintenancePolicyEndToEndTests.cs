@@ -162,6 +162,26 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task AllowCidr_TrustedProxyNamingNoAddress_DoesNotMakeItselfTheClient()
+    {
+        // The trusted proxy is 127.0.0.1, and so is the allowed network: only its own requests are let in.
+        await using var proxy = await StartProxyAsync(new() { ["Maintenance:TrustedProxies:0"] = "127.0.0.1" });
+        await Down(proxy, "--allow", "127.0.0.1");
+
+        foreach (var forwardedFor in new[] { "unknown", "203.0.113.9:4711", "127.0.0.9, not-an-address" })
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET /ops HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: {forwardedFor}\r\n\r\n");
+            Assert.Equal(503, response.StatusCode);
+        }
+
+        var own = await RawHttp.SendAsync(proxy.PublicPort, "GET /own HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        var withPort = await RawHttp.SendAsync(proxy.PublicPort, "GET /with-port HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 127.0.0.1:4711\r\n\r\n");
+        Assert.Equal(200, own.StatusCode);
+        Assert.Equal(200, withPort.StatusCode);
+        Assert.Equal(["/own", "/with-port"], Backend.Requests.Select(r => r.Path).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task AllowCidr_InTheSentinelWithLeadingZeros_FailsClosed()
     {
         await using var proxy = await StartProxyAsync();
