@@ -20,12 +20,12 @@ internal sealed class InFlightRequest(string authority, Endpoint? endpoint, Main
     public bool Exempt => exception is not null;
 
     /// <summary>
-    /// Closes an upgraded connection that this window covers, once. Read-only windows let upgrades be,
-    /// as they let GETs through; so do a bypass and an allowed path, whatever the window.
+    /// Closes an upgraded connection that a window covers, once: read-only windows too, since what it
+    /// carries may be writes. One let in by a bypass or an allowed path stays, whatever the window.
     /// </summary>
-    public bool TryAbortUpgrade(MaintenanceWindow window)
+    public bool TryAbortUpgrade()
     {
-        if (abortUpgrade is null || window.ReadOnly || exception is MaintenanceOutcome.Bypassed or MaintenanceOutcome.AllowedPath
+        if (abortUpgrade is null || exception is MaintenanceOutcome.Bypassed or MaintenanceOutcome.AllowedPath
             || Interlocked.Exchange(ref _aborted, 1) == 1)
         {
             return false;

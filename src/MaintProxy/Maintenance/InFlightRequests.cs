@@ -44,7 +44,7 @@ internal sealed class InFlightRequests
         var closed = 0;
         foreach (var request in _requests.Keys)
         {
-            if (request.IsUpgrade && snapshot.Match(request.Authority, () => request.ClusterId) is { } window && request.TryAbortUpgrade(window))
+            if (request.IsUpgrade && snapshot.Match(request.Authority, () => request.ClusterId) is not null && request.TryAbortUpgrade())
             {
                 closed++;
             }

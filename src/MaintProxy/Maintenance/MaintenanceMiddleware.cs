@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using MaintProxy.Proxy;
@@ -75,7 +74,7 @@ internal sealed class MaintenanceMiddleware
             // Record the request before reading the state again: a switch applied after this read
             // sees it in flight (the drain waits for it); one applied before it is decided anew.
             var request = new InFlightRequest(authority, context.GetEndpoint(), outcome,
-                IsUpgrade(context) ? context.Abort : null);
+                MaintenancePolicy.IsUpgrade(context) ? context.Abort : null);
             _inFlight.Add(request);
             var current = _state.Current;
             if (ReferenceEquals(current, snapshot))
@@ -175,10 +174,6 @@ internal sealed class MaintenanceMiddleware
             MaxAge = _policy.CookieLifetime,
             IsEssential = true,
         });
-
-    private static bool IsUpgrade(HttpContext context) =>
-        context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
-        || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
 
     private static Task WriteHealthAsync(HttpContext context)
     {

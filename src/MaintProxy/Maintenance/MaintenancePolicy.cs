@@ -73,7 +73,7 @@ internal sealed class MaintenancePolicy
             return MaintenanceOutcome.Bypassed;
         }
 
-        if (window.ReadOnly && IsSafe(request.Method) && !HasBody(context) && !OverridesMethod(request))
+        if (window.ReadOnly && IsSafe(request.Method) && !HasBody(context) && !OverridesMethod(request) && !IsUpgrade(context))
         {
             return MaintenanceOutcome.ReadOnlyForwarded;
         }
@@ -157,6 +157,15 @@ internal sealed class MaintenancePolicy
 
         return false;
     }
+
+    /// <summary>
+    /// A WebSocket (or any upgraded connection) carries whatever the client sends next, for as long as
+    /// it likes: form posts in Blazor Server or Phoenix LiveView, hub calls in SignalR. A read-only
+    /// window cannot tell its reads from its writes, so it is a write.
+    /// </summary>
+    public static bool IsUpgrade(HttpContext context) =>
+        context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+        || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
 
     /// <summary>
     /// A safe method with a body is a write in a read-only window: a backend that does not read the
