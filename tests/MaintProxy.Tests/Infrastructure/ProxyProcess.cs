@@ -101,20 +101,30 @@ internal sealed class ProxyProcess : IAsyncDisposable
         return new ProxyProcess(CapturedProcess.Start(start, holdStandardOutput), workDirectory, publicPort, adminPort, config["Admin:Url"], holdStandardOutput);
     }
 
-    /// <summary>Starts the proxy and waits until it serves on every listener.</summary>
+    /// <summary>
+    /// Starts the proxy and waits until it serves on every listener. A free port taken by another
+    /// process between <see cref="FreePort.Next"/> and the bind is tried again with new ports, twice.
+    /// </summary>
     public static async Task<ProxyProcess> StartReadyAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
         IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null, int? openFileLimit = null, bool holdStandardOutput = false)
     {
-        var proxy = Start(workDirectory, backendUrl, settings, environment, proxyDll, openFileLimit, holdStandardOutput);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await proxy.WaitReadyAsync();
-            return proxy;
-        }
-        catch
-        {
-            await proxy.DisposeAsync(); // a proxy that never became ready must not outlive the test
-            throw;
+            var proxy = Start(workDirectory, backendUrl, settings, environment, proxyDll, openFileLimit, holdStandardOutput);
+            try
+            {
+                await proxy.WaitReadyAsync();
+                return proxy;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && proxy.HasExited && proxy.Output.Contains("address already in use", StringComparison.Ordinal))
+            {
+                await proxy.DisposeAsync();
+            }
+            catch
+            {
+                await proxy.DisposeAsync(); // a proxy that never became ready must not outlive the test
+                throw;
+            }
         }
     }
 
