@@ -47,6 +47,7 @@ public static class MaintProxyServiceCollectionExtensions
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<UnsupportedPolicyConfigFilter>()
             .AddConfigFilter<RouteWithoutClusterConfigFilter>()
+            .AddConfigFilter<ClusterRequestSettingsConfigFilter>()
             .AddTransforms<ProxyOwnedHeadersTransformProvider>()
             .AddTransforms<NoContentLengthTransformProvider>()
             .AddTransforms<ForwardedHeadersTransformProvider>();

@@ -29,4 +29,19 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
 
         Assert.Contains($"Cluster 'app': destination 'app' has the address '{address}': an HTTP cluster's addresses are absolute http:// or https:// URLs", output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("-00:00:01")]
+    [InlineData("30.00:00:00")]
+    public async Task ActivityTimeoutOutOfRange_RefusesToStartNamingTheKey(string value)
+    {
+        // Taken as it was, every request failed: 504 at once for zero, 500 (an unhandled exception) for a negative.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:app:HttpRequest:ActivityTimeout"] = value,
+        });
+
+        Assert.Contains($"ReverseProxy:Clusters:app:HttpRequest:ActivityTimeout must be from 00:00:00.001 to 1.00:00:00; it is {value}.", output, StringComparison.Ordinal);
+    }
 }
