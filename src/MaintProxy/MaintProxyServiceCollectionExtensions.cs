@@ -48,6 +48,7 @@ public static class MaintProxyServiceCollectionExtensions
             .AddConfigFilter<UnsupportedPolicyConfigFilter>()
             .AddConfigFilter<RouteWithoutClusterConfigFilter>()
             .AddConfigFilter<ClusterRequestSettingsConfigFilter>()
+            .AddConfigFilter<ClusterClientSettingsKeysConfigFilter>()
             .AddTransforms<ProxyOwnedHeadersTransformProvider>()
             .AddTransforms<NoContentLengthTransformProvider>()
             .AddTransforms<ForwardedHeadersTransformProvider>();

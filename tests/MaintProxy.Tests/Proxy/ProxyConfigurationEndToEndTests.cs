@@ -44,4 +44,38 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
 
         Assert.Contains($"ReverseProxy:Clusters:app:HttpRequest:ActivityTimeout must be from 00:00:00.001 to 1.00:00:00; it is {value}.", output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("HttpClient:MaxConectionsPerServer", "2", "ReverseProxy:Clusters:app:HttpClient:MaxConectionsPerServer is not a setting YARP reads")]
+    [InlineData("HttpClient:ClientCertificate:Path", "client.pfx", "ReverseProxy:Clusters:app:HttpClient:ClientCertificate is not a setting YARP reads")]
+    [InlineData("HttpClient:WebProxy:Adress", "http://127.0.0.1:3128/", "ReverseProxy:Clusters:app:HttpClient:WebProxy:Adress is not a setting YARP reads")]
+    [InlineData("HttpRequest:Versoin", "2", "ReverseProxy:Clusters:app:HttpRequest:Versoin is not a setting YARP reads")]
+    [InlineData("HttpClient:SslProtocols", "Tls12", "ReverseProxy:Clusters:app:HttpClient:SslProtocols is a list: set it item by item")]
+    public async Task ClusterClientSettingYarpWouldIgnore_RefusesToStartNamingTheKey(string key, string value, string reason)
+    {
+        // YARP skipped each of these silently: the default stayed in force.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:app:" + key] = value,
+        });
+
+        Assert.Contains(reason, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClusterClientSettingsYarpReads_AreAccepted()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:app:HttpClient:SslProtocols:0"] = "Tls12",
+            ["ReverseProxy:Clusters:app:HttpClient:MaxConnectionsPerServer"] = "4",
+            ["ReverseProxy:Clusters:app:HttpClient:WebProxy:BypassOnLocal"] = "true",
+            ["ReverseProxy:Clusters:app:HttpRequest:Version"] = "1.1",
+        });
+        using var client = new HttpClient();
+
+        using var response = await client.GetAsync(proxy.PublicUrl + "/orders");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
 }

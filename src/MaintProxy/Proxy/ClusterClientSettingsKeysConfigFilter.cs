@@ -1,0 +1,59 @@
+using Yarp.ReverseProxy.Configuration;
+
+namespace MaintProxy.Proxy;
+
+/// <summary>
+/// Refuses keys of a cluster's <c>HttpClient</c> and <c>HttpRequest</c> sections that YARP does not
+/// read, and a list given as one plain value. YARP skips both without a word: a misspelt
+/// <c>MaxConectionsPerServer</c>, a <c>ClientCertificate</c> from older YARP examples, or
+/// <c>"SslProtocols": "Tls12"</c> left the default in force unseen. Read from the settings
+/// themselves, which YARP's parsed configuration no longer shows.
+/// </summary>
+internal sealed class ClusterClientSettingsKeysConfigFilter(IConfiguration configuration) : IProxyConfigFilter
+{
+    private const string SslProtocols = "SslProtocols";
+    private const string WebProxy = "WebProxy";
+
+    private static readonly string[] HttpClientKeys =
+    [
+        SslProtocols, "DangerousAcceptAnyServerCertificate", "MaxConnectionsPerServer", "EnableMultipleHttp2Connections",
+        "RequestHeaderEncoding", "ResponseHeaderEncoding", WebProxy,
+    ];
+
+    private static readonly string[] WebProxyKeys = ["Address", "BypassOnLocal", "UseDefaultCredentials"];
+
+    private static readonly string[] HttpRequestKeys = ["ActivityTimeout", "Version", "VersionPolicy", "AllowResponseBuffering"];
+
+    public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var section = configuration.GetSection($"ReverseProxy:Clusters:{cluster.ClusterId}");
+        var client = section.GetSection("HttpClient");
+        RefuseUnknownKeys(client, HttpClientKeys);
+        RefuseUnknownKeys(client.GetSection(WebProxy), WebProxyKeys);
+        RefuseUnknownKeys(section.GetSection("HttpRequest"), HttpRequestKeys);
+        var protocols = client.GetSection(SslProtocols);
+        if (!string.IsNullOrEmpty(protocols.Value))
+        {
+            throw new InvalidOperationException(
+                $"{protocols.Path} is a list: set it item by item ({protocols.Path}:0={protocols.Value}, or [\"{protocols.Value}\"] in appsettings.json); as one plain value it would be ignored.");
+        }
+
+        return ValueTask.FromResult(cluster);
+    }
+
+    public ValueTask<RouteConfig> ConfigureRouteAsync(RouteConfig route, ClusterConfig? cluster, CancellationToken cancel) =>
+        ValueTask.FromResult(route);
+
+    private static void RefuseUnknownKeys(IConfigurationSection section, string[] known)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException(
+                    $"{child.Path} is not a setting YARP reads, and would be ignored; {section.Path} takes {string.Join(", ", known)}.");
+            }
+        }
+    }
+}
