@@ -11,13 +11,14 @@ namespace MaintProxy.FastCgi;
 /// </summary>
 internal sealed class FastCgiForwarderHttpClientFactory(
     ILogger<ForwarderHttpClientFactory> yarpLogger,
+    ILogger<BackendCertificateCheck> certificateLogger,
     ILogger<FastCgiHttpMessageHandler> logger,
     IOptions<FastCgiOptions> options,
     IOptions<HttpBackendsOptions> httpOptions,
     TimeProvider timeProvider,
     MaintenanceGate? maintenance = null) : IForwarderHttpClientFactory
 {
-    private readonly ForwarderHttpClientFactory _http = new HeaderBytesHttpClientFactory(yarpLogger, httpOptions.Value);
+    private readonly ForwarderHttpClientFactory _http = new HeaderBytesHttpClientFactory(yarpLogger, certificateLogger, httpOptions.Value);
 
     public HttpMessageInvoker CreateClient(ForwarderHttpClientContext context)
     {

@@ -13,7 +13,7 @@ public sealed class FastCgiForwarderHttpClientFactoryTests
     private static readonly Dictionary<string, string> FastCgi = new() { ["Transport"] = "FastCGI", ["FastCGI.DocumentRoot"] = "/srv/www" };
 
     private readonly FastCgiForwarderHttpClientFactory _factory = new(
-        NullLogger<ForwarderHttpClientFactory>.Instance, NullLogger<FastCgiHttpMessageHandler>.Instance,
+        NullLogger<ForwarderHttpClientFactory>.Instance, NullLogger<BackendCertificateCheck>.Instance, NullLogger<FastCgiHttpMessageHandler>.Instance,
         Options.Create(new FastCgiOptions()), Options.Create(new HttpBackendsOptions()), TimeProvider.System);
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class FastCgiForwarderHttpClientFactoryTests
     public void CreateClient_FrontControllerAndADocumentRootTheProxyCannotSee_SaysFolderIndexFilesAreNotUsed()
     {
         var logs = new LogCapture();
-        var factory = new FastCgiForwarderHttpClientFactory(NullLogger<ForwarderHttpClientFactory>.Instance,
+        var factory = new FastCgiForwarderHttpClientFactory(NullLogger<ForwarderHttpClientFactory>.Instance, NullLogger<BackendCertificateCheck>.Instance,
             new Logger<FastCgiHttpMessageHandler>(new LoggerFactory([logs])), Options.Create(new FastCgiOptions()), Options.Create(new HttpBackendsOptions()), TimeProvider.System);
         using var visible = new TempDirectory();
         var elsewhere = new Dictionary<string, string>(FastCgi) { ["FastCGI.DocumentRoot"] = "/no/such/root", ["FastCGI.FrontController"] = "/index.php" };

@@ -23,12 +23,25 @@ internal sealed class TestBackend : IAsyncDisposable
 
     public IReadOnlyCollection<RecordedRequest> Requests => _requests;
 
-    public static async Task<TestBackend> StartAsync(Func<HttpContext, Task>? handler = null)
+    public static Task<TestBackend> StartAsync(Func<HttpContext, Task>? handler = null) =>
+        StartAsync(new Dictionary<string, string?> { ["urls"] = "http://127.0.0.1:0" }, handler);
+
+    /// <summary>An HTTPS backend (HTTP/1.1 and HTTP/2 by ALPN) serving <paramref name="certificate"/>.</summary>
+    public static Task<TestBackend> StartHttpsAsync(TestCertificate certificate, Func<HttpContext, Task>? handler = null) =>
+        StartAsync(new Dictionary<string, string?>
+        {
+            ["urls"] = "https://127.0.0.1:0",
+            ["Kestrel:Certificates:Default:Path"] = certificate.CertificatePath,
+            ["Kestrel:Certificates:Default:KeyPath"] = certificate.KeyPath,
+        }, handler);
+
+    private static async Task<TestBackend> StartAsync(Dictionary<string, string?> settings, Func<HttpContext, Task>? handler)
     {
         var builder = WebApplication.CreateSlimBuilder();
         // The proxy's appsettings.json sits in the test output too: the backend must not read it.
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = "http://127.0.0.1:0" });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var backend = new TestBackend(app);

@@ -24,14 +24,18 @@ internal sealed class TestCertificate : IDisposable
     public string KeyPath { get; }
 
     /// <summary>A new certificate, written over the files named <c>proxy.crt</c> and <c>proxy.key</c> in <paramref name="dir"/>.</summary>
-    public static TestCertificate Create(TempDirectory dir)
+    public static TestCertificate Create(TempDirectory dir) =>
+        Create(dir, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+
+    /// <summary>As <see cref="Create(TempDirectory)"/>, with a certificate valid from <paramref name="notBefore"/> to <paramref name="notAfter"/> only.</summary>
+    public static TestCertificate Create(TempDirectory dir, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(names.Build());
-        var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var certificate = request.CreateSelfSigned(notBefore, notAfter);
         var created = new TestCertificate(certificate, dir.File("proxy.crt"), dir.File("proxy.key"));
         File.WriteAllText(created.CertificatePath, certificate.ExportCertificatePem());
         File.WriteAllText(created.KeyPath, key.ExportPkcs8PrivateKeyPem());

@@ -1,0 +1,10 @@
+namespace MaintProxy.Proxy;
+
+internal static partial class ProxyLog
+{
+    [LoggerMessage(3001, LogLevel.Warning, "Backend certificate refused for cluster {ClusterId}, host {TargetHost}: {Reasons}; certificate {Subject}, issued by {Issuer}, valid {NotBefore:u} to {NotAfter:u}. The request gets 502. Trust a private CA in the system store or through SSL_CERT_FILE/SSL_CERT_DIR (see README, HTTPS backends)")]
+    public static partial void CertificateRefused(ILogger logger, string clusterId, string targetHost, string reasons, string subject, string issuer, DateTime notBefore, DateTime notAfter);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Backend certificate refused for cluster {ClusterId}, host {TargetHost}: {Reasons}. The request gets 502")]
+    public static partial void NoCertificate(ILogger logger, string clusterId, string targetHost, string reasons);
+}
