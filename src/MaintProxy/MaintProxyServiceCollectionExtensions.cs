@@ -49,6 +49,7 @@ public static class MaintProxyServiceCollectionExtensions
             .AddConfigFilter<RouteWithoutClusterConfigFilter>()
             .AddConfigFilter<ClusterRequestSettingsConfigFilter>()
             .AddConfigFilter<ClusterClientSettingsKeysConfigFilter>()
+            .AddConfigFilter<ClientCertificateConfigFilter>()
             .AddTransforms<ProxyOwnedHeadersTransformProvider>()
             .AddTransforms<NoContentLengthTransformProvider>()
             .AddTransforms<ForwardedHeadersTransformProvider>();

@@ -13,6 +13,7 @@ internal sealed class ClusterClientSettingsKeysConfigFilter(IConfiguration confi
 {
     private const string SslProtocols = "SslProtocols";
     private const string WebProxy = "WebProxy";
+    private const string ClientCertificate = "ClientCertificate";
 
     private static readonly string[] HttpClientKeys =
     [
@@ -51,8 +52,11 @@ internal sealed class ClusterClientSettingsKeysConfigFilter(IConfiguration confi
         {
             if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
             {
+                var hint = string.Equals(child.Key, ClientCertificate, StringComparison.OrdinalIgnoreCase)
+                    ? $" A client certificate is named in the cluster's Metadata: '{ClientCertificateSettings.PathKey}' (and '{ClientCertificateSettings.KeyPathKey}' or '{ClientCertificateSettings.PasswordKey}')."
+                    : "";
                 throw new InvalidOperationException(
-                    $"{child.Path} is not a setting YARP reads, and would be ignored; {section.Path} takes {string.Join(", ", known)}.");
+                    $"{child.Path} is not a setting YARP reads, and would be ignored; {section.Path} takes {string.Join(", ", known)}.{hint}");
             }
         }
     }

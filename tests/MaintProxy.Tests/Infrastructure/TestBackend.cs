@@ -27,21 +27,31 @@ internal sealed class TestBackend : IAsyncDisposable
         StartAsync(new Dictionary<string, string?> { ["urls"] = "http://127.0.0.1:0" }, handler);
 
     /// <summary>An HTTPS backend (HTTP/1.1 and HTTP/2 by ALPN) serving <paramref name="certificate"/>.</summary>
-    public static Task<TestBackend> StartHttpsAsync(TestCertificate certificate, Func<HttpContext, Task>? handler = null) =>
+    /// <remarks>With <paramref name="requireClientCertificate"/>, a connection without a client certificate is refused in the handshake (any certificate will do).</remarks>
+    public static Task<TestBackend> StartHttpsAsync(TestCertificate certificate, Func<HttpContext, Task>? handler = null, bool requireClientCertificate = false) =>
         StartAsync(new Dictionary<string, string?>
         {
             ["urls"] = "https://127.0.0.1:0",
             ["Kestrel:Certificates:Default:Path"] = certificate.CertificatePath,
             ["Kestrel:Certificates:Default:KeyPath"] = certificate.KeyPath,
-        }, handler);
+        }, handler, requireClientCertificate);
 
-    private static async Task<TestBackend> StartAsync(Dictionary<string, string?> settings, Func<HttpContext, Task>? handler)
+    private static async Task<TestBackend> StartAsync(Dictionary<string, string?> settings, Func<HttpContext, Task>? handler, bool requireClientCertificate = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         // The proxy's appsettings.json sits in the test output too: the backend must not read it.
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseKestrelHttpsConfiguration();
+        if (requireClientCertificate)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                https.AllowAnyClientCertificate();
+            }));
+        }
+
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var backend = new TestBackend(app);

@@ -23,6 +23,8 @@ internal sealed class TestCertificate : IDisposable
 
     public string KeyPath { get; }
 
+    public string Thumbprint => _certificate.Thumbprint;
+
     /// <summary>A new certificate, written over the files named <c>proxy.crt</c> and <c>proxy.key</c> in <paramref name="dir"/>.</summary>
     public static TestCertificate Create(TempDirectory dir) =>
         Create(dir, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
