@@ -3,8 +3,9 @@ using Yarp.ReverseProxy.Configuration;
 namespace MaintProxy.Proxy;
 
 /// <summary>
-/// Refuses keys of a cluster's <c>HttpClient</c> and <c>HttpRequest</c> sections that YARP does not
-/// read, and a list given as one plain value. YARP skips both without a word: a misspelt
+/// Refuses keys of a cluster, and of its <c>HttpClient</c> and <c>HttpRequest</c> sections, that YARP
+/// does not read (a misspelt <c>HttpClinet</c> took every setting under it along), and a list given as
+/// one plain value. YARP skips both without a word: a misspelt
 /// <c>MaxConectionsPerServer</c>, a <c>ClientCertificate</c> from older YARP examples, or
 /// <c>"SslProtocols": "Tls12"</c> left the default in force unseen. Read from the settings
 /// themselves, which YARP's parsed configuration no longer shows.
@@ -14,6 +15,11 @@ internal sealed class ClusterClientSettingsKeysConfigFilter(IConfiguration confi
     private const string SslProtocols = "SslProtocols";
     private const string WebProxy = "WebProxy";
     private const string ClientCertificate = "ClientCertificate";
+
+    private static readonly string[] ClusterKeys =
+    [
+        "LoadBalancingPolicy", "SessionAffinity", "HealthCheck", "HttpClient", "HttpRequest", "Metadata", "Destinations",
+    ];
 
     private static readonly string[] HttpClientKeys =
     [
@@ -29,6 +35,7 @@ internal sealed class ClusterClientSettingsKeysConfigFilter(IConfiguration confi
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var section = configuration.GetSection($"ReverseProxy:Clusters:{cluster.ClusterId}");
+        RefuseUnknownKeys(section, ClusterKeys);
         var client = section.GetSection("HttpClient");
         RefuseUnknownKeys(client, HttpClientKeys);
         RefuseUnknownKeys(client.GetSection(WebProxy), WebProxyKeys);

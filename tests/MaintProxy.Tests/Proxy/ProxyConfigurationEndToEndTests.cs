@@ -51,6 +51,7 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
     [InlineData("HttpClient:WebProxy:Adress", "http://127.0.0.1:3128/", "ReverseProxy:Clusters:app:HttpClient:WebProxy:Adress is not a setting YARP reads")]
     [InlineData("HttpRequest:Versoin", "2", "ReverseProxy:Clusters:app:HttpRequest:Versoin is not a setting YARP reads")]
     [InlineData("HttpClient:SslProtocols", "Tls12", "ReverseProxy:Clusters:app:HttpClient:SslProtocols is a list: set it item by item")]
+    [InlineData("HttpClinet:MaxConnectionsPerServer", "2", "ReverseProxy:Clusters:app:HttpClinet is not a setting YARP reads")]
     public async Task ClusterClientSettingYarpWouldIgnore_RefusesToStartNamingTheKey(string key, string value, string reason)
     {
         // YARP skipped each of these silently: the default stayed in force.
