@@ -8,13 +8,17 @@ namespace MaintProxy.Proxy;
 /// one plain value. YARP skips both without a word: a misspelt
 /// <c>MaxConectionsPerServer</c>, a <c>ClientCertificate</c> from older YARP examples, or
 /// <c>"SslProtocols": "Tls12"</c> left the default in force unseen. Read from the settings
-/// themselves, which YARP's parsed configuration no longer shows.
+/// themselves, which YARP's parsed configuration no longer shows. Also refuses the obsolete TLS
+/// versions in <c>SslProtocols</c>, with which every handshake failed.
 /// </summary>
 internal sealed class ClusterClientSettingsKeysConfigFilter(IConfiguration configuration) : IProxyConfigFilter
 {
     private const string SslProtocols = "SslProtocols";
     private const string WebProxy = "WebProxy";
     private const string ClientCertificate = "ClientCertificate";
+
+    private const System.Security.Authentication.SslProtocols Supported =
+        System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
 
     private static readonly string[] ClusterKeys =
     [
@@ -45,6 +49,14 @@ internal sealed class ClusterClientSettingsKeysConfigFilter(IConfiguration confi
         {
             throw new InvalidOperationException(
                 $"{protocols.Path} is a list: set it item by item ({protocols.Path}:0={protocols.Value}, or [\"{protocols.Value}\"] in appsettings.json); as one plain value it would be ignored.");
+        }
+
+        // Ssl2, Ssl3, Tls and Tls11 are obsolete in .NET and refused by OpenSSL's defaults: every
+        // handshake failed, logged as OpenSSL's "no ciphers available".
+        if (cluster.HttpClient?.SslProtocols is { } enabled && (enabled & ~Supported) != 0)
+        {
+            throw new InvalidOperationException(
+                $"{protocols.Path} may name Tls12 and Tls13 only (or None: the system's choice); it names {enabled}, obsolete protocols every handshake would fail with.");
         }
 
         return ValueTask.FromResult(cluster);

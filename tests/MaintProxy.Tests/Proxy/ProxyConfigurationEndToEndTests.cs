@@ -52,6 +52,7 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
     [InlineData("HttpRequest:Versoin", "2", "ReverseProxy:Clusters:app:HttpRequest:Versoin is not a setting YARP reads")]
     [InlineData("HttpClient:SslProtocols", "Tls12", "ReverseProxy:Clusters:app:HttpClient:SslProtocols is a list: set it item by item")]
     [InlineData("HttpClinet:MaxConnectionsPerServer", "2", "ReverseProxy:Clusters:app:HttpClinet is not a setting YARP reads")]
+    [InlineData("HttpClient:SslProtocols:0", "Tls11", "ReverseProxy:Clusters:app:HttpClient:SslProtocols may name Tls12 and Tls13 only")]
     public async Task ClusterClientSettingYarpWouldIgnore_RefusesToStartNamingTheKey(string key, string value, string reason)
     {
         // YARP skipped each of these silently: the default stayed in force.
