@@ -20,34 +20,25 @@ internal static class RuntimeTuning
             return;
         }
 
-        EventLoops.Configure(ReadTransportOptions(configuration));
+        EventLoops.Configure(ReadEarly(configuration, TransportOptions.SectionName, new TransportOptionsValidator()));
 
         if (Console.IsOutputRedirected)
         {
-            var consoleLog = ReadConsoleLogOptions(configuration);
+            var consoleLog = ReadEarly(configuration, ConsoleLogOptions.SectionName, new ConsoleLogOptionsValidator());
             var writer = new CoalescingConsoleWriter(StandardOutputStream.Open(), consoleLog.MaxWaitWhenFull, TimeProvider.System, KeptConsoleLines.CurrentIsKept);
             Console.SetOut(writer);
             AppDomain.CurrentDomain.ProcessExit += (_, _) => writer.Drain(CoalescingConsoleWriter.ExitStallTimeout);
         }
     }
 
-    // Read here, ahead of the host's own (validated) copy, because the first line is written before it.
-    private static ConsoleLogOptions ReadConsoleLogOptions(IConfiguration configuration)
+    // Read here, ahead of the host's own (validated) copy: the sockets and the first log line need theirs first.
+    private static TOptions ReadEarly<TOptions>(IConfiguration configuration, string sectionName, IValidateOptions<TOptions> validator)
+        where TOptions : class, new()
     {
-        var options = configuration.GetSection(ConsoleLogOptions.SectionName).Get<ConsoleLogOptions>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new ConsoleLogOptions();
-        var result = new ConsoleLogOptionsValidator().Validate(null, options);
+        var options = configuration.GetSection(sectionName).Get<TOptions>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new TOptions();
+        var result = validator.Validate(null, options);
         return result.Failed
-            ? throw new OptionsValidationException(ConsoleLogOptions.SectionName, typeof(ConsoleLogOptions), result.Failures)
-            : options;
-    }
-
-    // Read here, ahead of the host's own (validated) copy, because the sockets read theirs first.
-    private static TransportOptions ReadTransportOptions(IConfiguration configuration)
-    {
-        var options = configuration.GetSection(TransportOptions.SectionName).Get<TransportOptions>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new TransportOptions();
-        var result = new TransportOptionsValidator().Validate(null, options);
-        return result.Failed
-            ? throw new OptionsValidationException(TransportOptions.SectionName, typeof(TransportOptions), result.Failures)
+            ? throw new OptionsValidationException(sectionName, typeof(TOptions), result.Failures)
             : options;
     }
 }
