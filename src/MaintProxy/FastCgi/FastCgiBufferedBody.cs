@@ -46,10 +46,9 @@ internal sealed class FastCgiBufferedBody : Stream
             if (_inner is MemoryStream memory && memory.Length + buffer.Length > MemoryThreshold)
             {
                 // The file is ours to close from the moment it exists, also if the client leaves during the copy.
-                // Unbuffered (the writes are the copy's large chunks anyway), so that closing it has nothing
-                // left to write: a FileStream whose buffer cannot be flushed to a full disk keeps its
-                // descriptor, and the space, until a garbage collection.
-                _inner = new FileStream(UnlinkedTemporaryFile.Create("maintproxy-body"), FileAccess.ReadWrite, bufferSize: 0, isAsync: true);
+                // It is unbuffered (the writes are the copy's large chunks anyway): a FileStream whose buffer
+                // cannot be flushed to a full disk would keep its descriptor, and the space, until a garbage collection.
+                _inner = UnlinkedTemporaryFile.Create("maintproxy-body");
                 memory.Position = 0;
                 await memory.CopyToAsync(_inner, cancellationToken);
                 await memory.DisposeAsync();

@@ -21,7 +21,8 @@ internal sealed class FastCgiResponseSpool : IDisposable
     private readonly Queue<Part> _parts = new();
     private Part? _tail;
     private readonly long _fileCap;
-    private SafeFileHandle? _file;
+    private FileStream? _file;
+    private SafeFileHandle? _fileHandle;
     private bool _fileFailed;
     private long _fileWritten;
     private int _memorySegments;
@@ -73,7 +74,13 @@ internal sealed class FastCgiResponseSpool : IDisposable
                 {
                     try
                     {
-                        file = _file ??= UnlinkedTemporaryFile.Create("maintproxy-response");
+                        if (_fileHandle is null)
+                        {
+                            _file = UnlinkedTemporaryFile.Create("maintproxy-response");
+                            _fileHandle = _file.SafeFileHandle;
+                        }
+
+                        file = _fileHandle;
                         fileOffset = _fileWritten;
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -173,7 +180,7 @@ internal sealed class FastCgiResponseSpool : IDisposable
                     }
 
                     filePart = head;
-                    file = _file;
+                    file = _fileHandle;
                     fileOffset = head.FileOffset + head.Start;
                     break;
                 }
