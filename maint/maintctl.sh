@@ -309,26 +309,55 @@ admin() { # method path deadline-ms
 }
 
 # Opens $fd to the admin listener, or fails: refused at once, or (connect_timed_out=1) not accepted by
-# DEADLINE (ms). bash cannot time a connect, but a trapped signal interrupts it.
+# DEADLINE (ms). bash cannot time a connect, but a trapped signal interrupts it. A TERM, INT or HUP
+# that comes meanwhile (Ctrl-C, timeout(1), a closed terminal) interrupts it too, and the script ends
+# with it once the watchdog is gone: a watchdog left behind would hold the lock on the sentinel's
+# folder (an inherited fd) and signal whatever process took this script's PID.
 admin_connect() { # deadline-ms
-  local left t self=$BASHPID watchdog rc=0
+  local self=$BASHPID watchdog rc=0 ended_by=""
   now_ms
-  left=$(( $1 - now ))
-  [ "$left" -gt 0 ] || return 1 # no time left to try: says nothing of the listener
-  printf -v t '%d.%03d' $(( left / 1000 )) $(( left % 1000 ))
+  [ "$(( $1 - now ))" -gt 0 ] || return 1 # no time left to try: says nothing of the listener
   trap 'connect_timed_out=1' USR1
+  trap 'ended_by=TERM' TERM
+  trap 'ended_by=INT' INT
+  trap 'ended_by=HUP' HUP
   # In a process group of its own (set -m), so that one kill ends it and its sleep at once, whenever it
-  # comes: a sleep left behind would hold the lock on the sentinel's folder (an inherited fd).
+  # comes.
   set -m
-  ( sleep "$t"; kill -USR1 "$self" ) </dev/null >/dev/null 2>&1 &
+  ( connect_watchdog "$self" "$1" ) </dev/null >/dev/null 2>&1 &
   watchdog=$!
   set +m
   { exec {fd}<>"/dev/tcp/$admin_host/$admin_port"; } 2>/dev/null || rc=1
   kill -KILL -- "-$watchdog" 2>/dev/null
   wait "$watchdog" 2>/dev/null
-  trap - USR1
+  trap - USR1 TERM INT HUP
+  if [ -n "$ended_by" ]; then
+    kill -s "$ended_by" "$self"
+    case $ended_by in HUP) exit 129 ;; INT) exit 130 ;; *) exit 143 ;; esac
+  fi
   [ "$rc" = 0 ] || return 1
   connect_timed_out=0
+}
+
+# The watchdog of admin_connect: SIGUSR1 to the script at the deadline, unless the script is gone
+# first (killed with SIGKILL): it looks every 100 ms.
+connect_watchdog() { # script-pid deadline-ms
+  local left t i steps
+  now_ms
+  steps=$(( ($2 - now) / 100 + 2 ))
+  for (( i = 0; i < steps; i++ )); do
+    kill -0 "$1" 2>/dev/null || exit 0
+    now_ms
+    left=$(( $2 - now ))
+    if [ "$left" -le 0 ]; then
+      kill -USR1 "$1"
+      exit 0
+    fi
+    [ "$left" -le 100 ] || left=100
+    printf -v t '0.%03d' "$left"
+    sleep "$t"
+  done
+  kill -USR1 "$1"
 }
 
 # Whether $body is a MaintProxy status answer (any HTTP 200 server could answer the others), with its

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -270,26 +271,7 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
     [InlineData("up", "--sentinel")]
     public async Task Script_AdminListenerThatAcceptsNoConnection_GivesUpWithinTheTimeout(string script, string option)
     {
-        // A listener whose accept queue is full (a stopped or overwhelmed proxy): the kernel completes no
-        // more connections, so a connect waits for as long as nobody accepts.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(0);
-        var queued = new List<Socket>();
-        for (var i = 0; i < 4; i++)
-        {
-            var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
-            try
-            {
-                client.Connect(listener.LocalEndPoint!);
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
-            {
-            }
-
-            queued.Add(client);
-        }
-
+        using var listener = ListenerThatAcceptsNoConnection(out var queued);
         var adminUrl = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}";
         string[] args = option == "--sentinel" ? ["--sentinel", Dir.File("down"), "--timeout", "1"] : [option, "--timeout", "1"];
         try
@@ -304,6 +286,102 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
         {
             queued.ForEach(client => client.Dispose());
         }
+    }
+
+    [Theory]
+    [InlineData("TERM", 143)]
+    [InlineData("INT", 130)]
+    public async Task Down_SignalledWhileItsConnectWaits_EndsWithTheSignalAndLeavesNothingHoldingTheLock(string signal, int exitCode)
+    {
+        using var listener = ListenerThatAcceptsNoConnection(out var queued);
+        var sentinel = Dir.File("down");
+        var start = new ProcessStartInfo("bash", [RepoPaths.DownScript, "--sentinel", sentinel, "--timeout", "60"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.Environment["MAINTPROXY_ADMIN_URL"] = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}";
+        using var script = Process.Start(start)!;
+        try
+        {
+            script.StandardInput.Close();
+            var stderr = script.StandardError.ReadToEndAsync();
+            _ = script.StandardOutput.ReadToEndAsync();
+            for (var i = 0; i < 200 && !File.Exists(sentinel); i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(File.Exists(sentinel), "down.sh should have written the sentinel before waiting for the proxy");
+            await Task.Delay(500); // into the connect that the full accept queue holds
+            await RunToolAsync("kill", "-s", signal, script.Id.ToString(CultureInfo.InvariantCulture));
+            using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                await script.WaitForExitAsync(cts.Token);
+            }
+
+            Assert.Equal(exitCode, script.ExitCode);
+            Assert.DoesNotContain("no MaintProxy answered", await stderr, StringComparison.Ordinal);
+
+            // The watchdog of the connect went with the script: nothing still holds the folder's lock
+            // (a watchdog left behind held it, and the next down.sh or up.sh waited, until --timeout).
+            var lockFree = false;
+            for (var i = 0; i < 20 && !lockFree; i++)
+            {
+                lockFree = await RunToolAsync("flock", "-n", Dir.Path, "true") == 0;
+                if (!lockFree)
+                {
+                    await Task.Delay(100);
+                }
+            }
+
+            Assert.True(lockFree, "the lock on the sentinel's folder is still held after down.sh ended");
+        }
+        finally
+        {
+            if (!script.HasExited)
+            {
+                script.Kill(entireProcessTree: true);
+            }
+
+            queued.ForEach(client => client.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// A listener whose accept queue is full (a stopped or overwhelmed proxy): the kernel completes no
+    /// more connections, so a connect waits for as long as nobody accepts.
+    /// </summary>
+    private static Socket ListenerThatAcceptsNoConnection(out List<Socket> queued)
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        queued = [];
+        for (var i = 0; i < 4; i++)
+        {
+            var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+            try
+            {
+                client.Connect(listener.LocalEndPoint!);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
+            {
+            }
+
+            queued.Add(client);
+        }
+
+        return listener;
+    }
+
+    private static async Task<int> RunToolAsync(string file, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await process.WaitForExitAsync(cts.Token);
+        return process.ExitCode;
     }
 
     [Theory]
