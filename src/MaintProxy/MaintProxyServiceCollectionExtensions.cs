@@ -26,10 +26,11 @@ public static class MaintProxyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>());
         services.AddOptions<DemoBackendOptions>().BindConfiguration(DemoBackendOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DemoBackendOptions>, DemoBackendOptionsValidator>());
+        // Before the admin and demo listeners are added: Kestrel applies endpoint defaults to a listener when it is added.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, KestrelRefusalSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, LoopbackListenersSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, HeaderBytesKestrelSetup>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, KestrelRefusalSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, KestrelRefusalLoggerProvider>());
         services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, TransportOptionsValidator>());

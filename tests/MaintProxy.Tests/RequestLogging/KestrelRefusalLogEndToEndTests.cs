@@ -31,6 +31,19 @@ public sealed class KestrelRefusalLogEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task RequestTheAdminListenerRefuses_NamesItsClient()
+    {
+        await using var proxy = await StartProxyAsync();
+
+        var answer = await SendRawAsync(proxy.AdminPort, "GARBAGE\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
+        Assert.True(await proxy.WaitForOutputAsync("→ 400 refused (malformed request line)", TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.Contains("INF] - - → 400 refused (malformed request line) from 127.0.0.1", proxy.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(" from -", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RequestHeadTooSlow_Logs408Refused()
     {
         await using var proxy = await StartProxyAsync(new Dictionary<string, string> { ["Kestrel:Limits:RequestHeadersTimeout"] = "00:00:01" });
