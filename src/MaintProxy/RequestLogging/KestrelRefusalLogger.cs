@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace MaintProxy.RequestLogging;
 
@@ -55,6 +56,8 @@ internal sealed class KestrelRefusalLogger(Lazy<ILogger> requestLog) : ILogger
     private static string AddressOf(EndPoint? client) => client switch
     {
         IPEndPoint { Address: var address } => (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString(),
+        // A Unix socket's client has no name: nginx's $remote_addr says "unix:" for it.
+        UnixDomainSocketEndPoint => "unix:",
         null => "-",
         _ => client.ToString() ?? "-",
     };

@@ -44,6 +44,23 @@ public sealed class KestrelRefusalLogEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task RequestRefusedOnAUnixSocketListener_SaysTheClientCameOverTheUnixSocket()
+    {
+        var socketPath = Dir.File("public.sock");
+        await using var proxy = await StartProxyAsync(new Dictionary<string, string> { ["Kestrel:Endpoints:Public:Url"] = $"http://unix:{socketPath}" });
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GARBAGE\r\n\r\n"));
+        var answer = new byte[64];
+        var read = await socket.ReceiveAsync(answer);
+
+        Assert.StartsWith("HTTP/1.1 400 ", Encoding.ASCII.GetString(answer, 0, read), StringComparison.Ordinal);
+        Assert.True(await proxy.WaitForOutputAsync("→ 400 refused (malformed request line)", TimeSpan.FromSeconds(10)), proxy.Output);
+        var line = proxy.Output.Split('\n').Single(candidate => candidate.Contains(" refused ", StringComparison.Ordinal));
+        Assert.EndsWith("→ 400 refused (malformed request line) from unix:", line.TrimEnd('\r'), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RequestHeadTooSlow_Logs408Refused()
     {
         await using var proxy = await StartProxyAsync(new Dictionary<string, string> { ["Kestrel:Limits:RequestHeadersTimeout"] = "00:00:01" });
