@@ -50,6 +50,7 @@ public static class MaintProxyServiceCollectionExtensions
             .AddConfigFilter<RouteWithoutClusterConfigFilter>()
             .AddConfigFilter<ClusterRequestSettingsConfigFilter>()
             .AddConfigFilter<ClusterClientSettingsKeysConfigFilter>()
+            .AddConfigFilter<RouteSettingsKeysConfigFilter>()
             .AddConfigFilter<ClientCertificateConfigFilter>()
             .AddTransforms<ProxyOwnedHeadersTransformProvider>()
             .AddTransforms<NoContentLengthTransformProvider>()

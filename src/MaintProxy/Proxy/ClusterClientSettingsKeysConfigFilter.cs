@@ -3,11 +3,13 @@ using Yarp.ReverseProxy.Configuration;
 namespace MaintProxy.Proxy;
 
 /// <summary>
-/// Refuses keys of a cluster, and of its <c>HttpClient</c> and <c>HttpRequest</c> sections, that YARP
-/// does not read (a misspelt <c>HttpClinet</c> took every setting under it along), and a list given as
+/// Refuses keys of a cluster, and of its <c>HttpClient</c>, <c>HttpRequest</c>, <c>SessionAffinity</c>,
+/// <c>HealthCheck</c> and destination sections, that YARP does not read (a misspelt <c>HttpClinet</c> took every setting under it along), and a list given as
 /// one plain value. YARP skips both without a word: a misspelt
 /// <c>MaxConectionsPerServer</c>, a <c>ClientCertificate</c> from older YARP examples, or
-/// <c>"SslProtocols": "Tls12"</c> left the default in force unseen. Read from the settings
+/// <c>"SslProtocols": "Tls12"</c> left the default in force unseen, a misspelt <c>Intervl</c> of an
+/// active health check probed every 15 s, a destination's misspelt <c>Helth</c> probed the
+/// <c>Address</c> instead. Read from the settings
 /// themselves, which YARP's parsed configuration no longer shows. Also refuses the obsolete TLS
 /// versions in <c>SslProtocols</c>, with which every handshake failed.
 /// </summary>
@@ -15,7 +17,6 @@ internal sealed class ClusterClientSettingsKeysConfigFilter(IConfiguration confi
 {
     private const string SslProtocols = "SslProtocols";
     private const string WebProxy = "WebProxy";
-    private const string ClientCertificate = "ClientCertificate";
 
     private const System.Security.Authentication.SslProtocols Supported =
         System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
@@ -35,15 +36,36 @@ internal sealed class ClusterClientSettingsKeysConfigFilter(IConfiguration confi
 
     private static readonly string[] HttpRequestKeys = ["ActivityTimeout", "Version", "VersionPolicy", "AllowResponseBuffering"];
 
+    private static readonly string[] SessionAffinityKeys = ["Enabled", "Policy", "FailurePolicy", "AffinityKeyName", "Cookie"];
+
+    private static readonly string[] AffinityCookieKeys = ["Path", "Domain", "HttpOnly", "SecurePolicy", "SameSite", "Expiration", "MaxAge", "IsEssential"];
+
+    private static readonly string[] HealthCheckKeys = ["Active", "Passive", "AvailableDestinationsPolicy"];
+
+    // YARP 2.1 has no active health check Query (later versions do): its query goes in Path.
+    private static readonly string[] ActiveHealthCheckKeys = ["Enabled", "Interval", "Timeout", "Policy", "Path"];
+
+    private static readonly string[] PassiveHealthCheckKeys = ["Enabled", "Policy", "ReactivationPeriod"];
+
+    private static readonly string[] DestinationKeys = ["Address", "Health", "Host", "Metadata"];
+
     public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var section = configuration.GetSection($"ReverseProxy:Clusters:{cluster.ClusterId}");
-        RefuseUnknownKeys(section, ClusterKeys);
+        UnknownSettingsKeys.Refuse(section, ClusterKeys);
         var client = section.GetSection("HttpClient");
-        RefuseUnknownKeys(client, HttpClientKeys);
-        RefuseUnknownKeys(client.GetSection(WebProxy), WebProxyKeys);
-        RefuseUnknownKeys(section.GetSection("HttpRequest"), HttpRequestKeys);
+        UnknownSettingsKeys.Refuse(client, HttpClientKeys);
+        UnknownSettingsKeys.Refuse(client.GetSection(WebProxy), WebProxyKeys);
+        UnknownSettingsKeys.Refuse(section.GetSection("HttpRequest"), HttpRequestKeys);
+        var affinity = section.GetSection("SessionAffinity");
+        UnknownSettingsKeys.Refuse(affinity, SessionAffinityKeys);
+        UnknownSettingsKeys.Refuse(affinity.GetSection("Cookie"), AffinityCookieKeys);
+        var health = section.GetSection("HealthCheck");
+        UnknownSettingsKeys.Refuse(health, HealthCheckKeys);
+        UnknownSettingsKeys.Refuse(health.GetSection("Active"), ActiveHealthCheckKeys);
+        UnknownSettingsKeys.Refuse(health.GetSection("Passive"), PassiveHealthCheckKeys);
+        UnknownSettingsKeys.RefuseInEach(section.GetSection("Destinations"), DestinationKeys);
         var protocols = client.GetSection(SslProtocols);
         if (!string.IsNullOrEmpty(protocols.Value))
         {
@@ -64,19 +86,4 @@ internal sealed class ClusterClientSettingsKeysConfigFilter(IConfiguration confi
 
     public ValueTask<RouteConfig> ConfigureRouteAsync(RouteConfig route, ClusterConfig? cluster, CancellationToken cancel) =>
         ValueTask.FromResult(route);
-
-    private static void RefuseUnknownKeys(IConfigurationSection section, string[] known)
-    {
-        foreach (var child in section.GetChildren())
-        {
-            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                var hint = string.Equals(child.Key, ClientCertificate, StringComparison.OrdinalIgnoreCase)
-                    ? $" A client certificate is named in the cluster's Metadata: '{ClientCertificateSettings.PathKey}' (and '{ClientCertificateSettings.KeyPathKey}' or '{ClientCertificateSettings.PasswordKey}')."
-                    : "";
-                throw new InvalidOperationException(
-                    $"{child.Path} is not a setting YARP reads, and would be ignored; {section.Path} takes {string.Join(", ", known)}.{hint}");
-            }
-        }
-    }
 }

@@ -64,6 +64,61 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
         Assert.Contains(reason, output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Clusters:app:SessionAffinity:Enabld", "true", "ReverseProxy:Clusters:app:SessionAffinity:Enabld is not a setting YARP reads")]
+    [InlineData("Clusters:app:SessionAffinity:Cookie:Secur", "Always", "ReverseProxy:Clusters:app:SessionAffinity:Cookie:Secur is not a setting YARP reads")]
+    [InlineData("Clusters:app:HealthCheck:Activ:Enabled", "true", "ReverseProxy:Clusters:app:HealthCheck:Activ is not a setting YARP reads")]
+    [InlineData("Clusters:app:HealthCheck:Active:Intervl", "00:00:05", "ReverseProxy:Clusters:app:HealthCheck:Active:Intervl is not a setting YARP reads")]
+    [InlineData("Clusters:app:HealthCheck:Active:Query", "?ready=1", "ReverseProxy:Clusters:app:HealthCheck:Active:Query is not a setting YARP reads")]
+    [InlineData("Clusters:app:HealthCheck:Passive:Polcy", "TransportFailureRate", "ReverseProxy:Clusters:app:HealthCheck:Passive:Polcy is not a setting YARP reads")]
+    [InlineData("Clusters:app:Destinations:app:Helth", "http://127.0.0.1:1/", "ReverseProxy:Clusters:app:Destinations:app:Helth is not a setting YARP reads, and would be ignored; ReverseProxy:Clusters:app:Destinations:app takes Address, Health, Host, Metadata")]
+    [InlineData("Routes:app:Ordr", "1", "ReverseProxy:Routes:app:Ordr is not a setting YARP reads")]
+    [InlineData("Routes:app:Match:Host", "shop.example.org", "ReverseProxy:Routes:app:Match:Host is not a setting YARP reads, and would be ignored; ReverseProxy:Routes:app:Match takes Path, Hosts, Methods, Headers, QueryParameters")]
+    [InlineData("Routes:app:Match:Headers:0:IsCaseSensitiv", "true", "ReverseProxy:Routes:app:Match:Headers:0:IsCaseSensitiv is not a setting YARP reads")]
+    [InlineData("Routes:app:Match:QueryParameters:0:Mod", "Exists", "ReverseProxy:Routes:app:Match:QueryParameters:0:Mod is not a setting YARP reads")]
+    [InlineData("Route:shop:ClusterId", "app", "ReverseProxy:Route is not a setting YARP reads, and would be ignored; ReverseProxy takes Routes, Clusters")]
+    public async Task RouteOrClusterSettingYarpWouldIgnore_RefusesToStartNamingTheKey(string key, string value, string reason)
+    {
+        // YARP skipped each of these silently: "Match": { "Host": ... } let the route take every site's requests.
+        var settings = new Dictionary<string, string> { ["ReverseProxy:" + key] = value };
+        if (key.Contains(":Match:Headers:", StringComparison.Ordinal) || key.Contains(":Match:QueryParameters:", StringComparison.Ordinal))
+        {
+            var entry = key[..(key.LastIndexOf(':') + 1)];
+            settings["ReverseProxy:" + entry + "Name"] = "x-shop";
+            settings["ReverseProxy:" + entry + "Values:0"] = "1";
+        }
+
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, settings);
+
+        Assert.Contains(reason, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RouteAndClusterSettingsYarpReads_AreAccepted()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Routes:app:Order"] = "1",
+            ["ReverseProxy:Routes:app:Match:Methods:0"] = "GET",
+            ["ReverseProxy:Routes:app:Match:Headers:0:Name"] = "X-Shop",
+            ["ReverseProxy:Routes:app:Match:Headers:0:Mode"] = "Exists",
+            ["ReverseProxy:Routes:app:Match:Headers:0:IsCaseSensitive"] = "false",
+            ["ReverseProxy:Clusters:app:SessionAffinity:Enabled"] = "true",
+            ["ReverseProxy:Clusters:app:SessionAffinity:Policy"] = "Cookie",
+            ["ReverseProxy:Clusters:app:SessionAffinity:AffinityKeyName"] = "shop",
+            ["ReverseProxy:Clusters:app:SessionAffinity:Cookie:SecurePolicy"] = "SameAsRequest",
+            ["ReverseProxy:Clusters:app:HealthCheck:Passive:Enabled"] = "true",
+            ["ReverseProxy:Clusters:app:HealthCheck:Passive:ReactivationPeriod"] = "00:00:10",
+        });
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, proxy.PublicUrl + "/orders");
+        request.Headers.Add("X-Shop", "1");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task ClusterClientSettingsYarpReads_AreAccepted()
     {
