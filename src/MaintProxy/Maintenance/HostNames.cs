@@ -72,6 +72,12 @@ internal static class HostNames
     }
 
     /// <summary>
+    /// Whether a request's authority has an empty label (<c>shop.example..</c>, <c>shop..example</c>): it
+    /// names no host, and no site window could be sure to match it. nginx answers such a request with 400.
+    /// </summary>
+    public static bool HasEmptyLabel(string authority) => authority.Contains("..", StringComparison.Ordinal);
+
+    /// <summary>
     /// The authority a request names: its <c>Host</c> header as sent (<see cref="HttpRequest.Host"/> would
     /// turn an xn-- host into Unicode, and throw on a malformed one), else the authority of its
     /// absolute-form target.

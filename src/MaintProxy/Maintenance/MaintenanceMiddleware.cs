@@ -55,6 +55,11 @@ internal sealed class MaintenanceMiddleware
         }
 
         var authority = HostNames.AuthorityOf(context);
+        if (HostNames.HasEmptyLabel(authority))
+        {
+            return WriteBadHostAsync(context);
+        }
+
         var snapshot = _state.Current;
         while (true)
         {
@@ -86,6 +91,14 @@ internal sealed class MaintenanceMiddleware
             _inFlight.Remove(request);
             snapshot = current;
         }
+    }
+
+    // Before any window is matched: "shop.example.." is not shop.example, yet its backend would take it as such.
+    private static Task WriteBadHostAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync("Bad Request: the host name has an empty label (..).\n");
     }
 
     private async Task ForwardAsync(HttpContext context, InFlightRequest request, MaintenanceWindow? window, MaintenanceOutcome? outcome, bool presentedSecret)

@@ -105,6 +105,57 @@ public sealed class SiteNamesEndToEndTests : EndToEndTest
         Assert.False(File.Exists(proxy.SentinelPath));
     }
 
+    [Theory]
+    [InlineData("shop.example.org..")]
+    [InlineData("shop.example.org...")]
+    [InlineData("shop..example.org")]
+    public async Task HostWithAnEmptyLabel_Gets400_OverHttp11_AndNeverReachesTheBackend(string host)
+    {
+        // It was forwarded while the window for shop.example.org was on, X-Forwarded-Host and all; nginx answers 400.
+        await using var proxy = await StartProxyAsync();
+
+        await Down(proxy, "--site", "shop.example.org");
+
+        // HttpClient refuses such a host: written byte for byte.
+        foreach (var authority in new[] { host, $"{host}:{proxy.PublicPort}", "other.example.." })
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET /x HTTP/1.1\r\nHost: {authority}\r\n\r\n");
+            Assert.Equal(400, response.StatusCode);
+        }
+
+        var fine = await RawHttp.SendAsync(proxy.PublicPort, "GET /x HTTP/1.1\r\nHost: other.example.org\r\n\r\n");
+        Assert.Equal(200, fine.StatusCode);
+        Assert.Equal("other.example.org", Assert.Single(Backend.Requests).Header("X-Forwarded-Host"));
+    }
+
+    [Fact]
+    public async Task AuthorityWithAnEmptyLabel_Gets400_OverHttp2()
+    {
+        await using var proxy = await StartProxyAsync(new Dictionary<string, string> { ["Kestrel:Endpoints:Public:Protocols"] = "Http2" });
+
+        await Down(proxy, "--site", "shop.example.org");
+
+        // curl sends a Host header as HTTP/2's :authority; HttpClient refuses such a host.
+        Assert.Equal("400 2", await CurlHttp2Async(proxy, "shop.example.org.."));
+        Assert.Equal("503 2", await CurlHttp2Async(proxy, "shop.example.org."));
+        Assert.Equal("200 2", await CurlHttp2Async(proxy, "other.example.org"));
+        Assert.Equal("other.example.org", Assert.Single(Backend.Requests).Header("X-Forwarded-Host"));
+    }
+
+    private static async Task<string> CurlHttp2Async(ProxyProcess proxy, string host)
+    {
+        var start = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-s", "-o", "/dev/null", "-w", "%{http_code} %{http_version}", "--max-time", "20", "--http2-prior-knowledge", "-H", $"Host: {host}", proxy.PublicUrl + "/x" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var curl = Process.Start(start)!;
+        var output = await curl.StandardOutput.ReadToEndAsync();
+        await curl.WaitForExitAsync();
+        return output;
+    }
+
     [Fact]
     public async Task SiteWithPort_IsRefusedByTheScript_AndFailsClosedInAHandWrittenSentinel()
     {
