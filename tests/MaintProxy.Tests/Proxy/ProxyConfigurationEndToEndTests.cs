@@ -16,6 +16,20 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
         Assert.Contains(reason, output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SessionAffinityWithoutAPolicy_RefusesToStart_AsItsDefaultIsHashCookie()
+    {
+        // Taken as it was, every answer failed with 502: YARP's default HashCookie needs an assembly not shipped.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:app:SessionAffinity:Enabled"] = "true",
+            ["ReverseProxy:Clusters:app:SessionAffinity:AffinityKeyName"] = "shop",
+        });
+
+        Assert.Contains("Cluster 'app': session affinity without a Policy takes YARP's default 'HashCookie'", output, StringComparison.Ordinal);
+        Assert.Contains("set ReverseProxy:Clusters:app:SessionAffinity:Policy to 'Cookie' or 'ArrCookie'", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("notaurl")]
     [InlineData("127.0.0.1:3000")]
