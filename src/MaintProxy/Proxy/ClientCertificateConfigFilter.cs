@@ -12,6 +12,13 @@ internal sealed class ClientCertificateConfigFilter : IProxyConfigFilter
     public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(cluster);
+        // A misspelt key (ClientCertificate.Pth) left the backend without a certificate, unseen.
+        if (cluster.Metadata?.Keys.FirstOrDefault(ClientCertificateSettings.IsUnknownKey) is { } unknown)
+        {
+            throw new InvalidOperationException(
+                $"Cluster '{cluster.ClusterId}': metadata '{unknown}' is not read; a client certificate is named with '{ClientCertificateSettings.PathKey}', '{ClientCertificateSettings.KeyPathKey}' and '{ClientCertificateSettings.PasswordKey}'");
+        }
+
         if (ClientCertificateSettings.HasKeysWithoutPath(cluster.Metadata))
         {
             throw new InvalidOperationException(

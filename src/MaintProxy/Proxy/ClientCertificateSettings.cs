@@ -27,6 +27,13 @@ internal sealed record ClientCertificateSettings(string Path, string? KeyPath, s
         return new ClientCertificateSettings(path, string.IsNullOrEmpty(keyPath) ? null : keyPath, metadata.GetValueOrDefault(PasswordKey));
     }
 
+    /// <summary>True for a metadata key of the <c>ClientCertificate.</c> family that is none of its keys.</summary>
+    public static bool IsUnknownKey(string key) =>
+        key.StartsWith("ClientCertificate.", StringComparison.OrdinalIgnoreCase)
+        && !string.Equals(key, PathKey, StringComparison.OrdinalIgnoreCase)
+        && !string.Equals(key, KeyPathKey, StringComparison.OrdinalIgnoreCase)
+        && !string.Equals(key, PasswordKey, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>True when <paramref name="metadata"/> sets a client certificate key but not its path.</summary>
     public static bool HasKeysWithoutPath(IReadOnlyDictionary<string, string>? metadata) =>
         metadata is not null

@@ -16,6 +16,20 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
         Assert.Contains(reason, output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("ClientCertificate.Pth")]
+    [InlineData("ClientCertificate.PasswordFile")]
+    public async Task MisspeltClientCertificateMetadata_RefusesToStartNamingTheKey(string key)
+    {
+        // Taken as it was, the cluster presented no certificate, and the backend refused each handshake.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:app:Metadata:" + key] = "client.pem",
+        });
+
+        Assert.Contains($"Cluster 'app': metadata '{key}' is not read; a client certificate is named with 'ClientCertificate.Path'", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SessionAffinityWithoutAPolicy_RefusesToStart_AsItsDefaultIsHashCookie()
     {
