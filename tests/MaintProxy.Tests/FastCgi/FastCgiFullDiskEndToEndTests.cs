@@ -18,10 +18,9 @@ public sealed class FastCgiFullDiskEndToEndTests(ITestOutputHelper output) : Fas
     [InlineData(true)]
     public async Task UploadLargerThanTheFreeSpace_Gets507WithoutRunning_AndTheSpaceIsFreeForTheNextOne(bool chunked)
     {
-        using var tmpfs = SmallTmpfs.TryMount(Path.Combine(Dir.Path, "proxy", "tmp"), TmpfsKibibytes, out var reason);
+        using var tmpfs = MountOnTheProxysTemporaryFolder();
         if (tmpfs is null)
         {
-            output.WriteLine($"Not run: cannot mount a tmpfs here ({reason.Trim()})");
             return;
         }
 
@@ -47,10 +46,9 @@ public sealed class FastCgiFullDiskEndToEndTests(ITestOutputHelper output) : Fas
     [Fact]
     public async Task DownloadLargerThanTheFreeSpace_GoesOnAtTheClientsPace_WithAWarning()
     {
-        using var tmpfs = SmallTmpfs.TryMount(Path.Combine(Dir.Path, "proxy", "tmp"), TmpfsKibibytes, out var reason);
+        using var tmpfs = MountOnTheProxysTemporaryFolder();
         if (tmpfs is null)
         {
-            output.WriteLine($"Not run: cannot mount a tmpfs here ({reason.Trim()})");
             return;
         }
 
@@ -66,5 +64,17 @@ public sealed class FastCgiFullDiskEndToEndTests(ITestOutputHelper output) : Fas
         Assert.True(intact, "the body differs from what the script wrote");
         using var next = await Client.GetAsync(proxy.PublicUrl + "/hello.php");
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    /// <summary>The small tmpfs as the proxy's <c>TMPDIR</c>, or null (said in the output) where this user may not mount.</summary>
+    private SmallTmpfs? MountOnTheProxysTemporaryFolder()
+    {
+        var tmpfs = SmallTmpfs.TryMount(Path.Combine(Dir.Path, "proxy", "tmp"), TmpfsKibibytes, out var reason);
+        if (tmpfs is null)
+        {
+            output.WriteLine($"Not run: cannot mount a tmpfs here ({reason.Trim()})");
+        }
+
+        return tmpfs;
     }
 }
