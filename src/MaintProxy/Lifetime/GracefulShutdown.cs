@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using MaintProxy.Maintenance;
 using Microsoft.Extensions.Options;
 
 namespace MaintProxy.Lifetime;
@@ -22,6 +23,7 @@ internal sealed class GracefulShutdown(
     SystemdNotifier systemd,
     PidFile pidFile,
     ListeningSockets listening,
+    MaintenanceState maintenance,
     TimeProvider timeProvider,
     ILogger<GracefulShutdown> logger) : IHostedLifecycleService, IDisposable
 {
@@ -83,6 +85,8 @@ internal sealed class GracefulShutdown(
 
     private void StopAccepting()
     {
+        // Before the admin listener closes: once it has, the scripts are confirmed by another process.
+        maintenance.ReadSentinelForEachDecision();
         requests.CloseConnectionsAfterTheirAnswer();
         listening.CloseAll();
     }

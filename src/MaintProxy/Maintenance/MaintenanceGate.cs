@@ -15,7 +15,7 @@ internal sealed class MaintenanceGate(MaintenanceState state, MaintenancePolicy 
     /// <summary>The maintenance answer when a window now covers the request; null to send it on.</summary>
     public HttpResponseMessage? AnswerIfNowInMaintenance(HttpContext context)
     {
-        var snapshot = state.Current;
+        var snapshot = state.ForDecision;
         if (!snapshot.IsDown)
         {
             return null;

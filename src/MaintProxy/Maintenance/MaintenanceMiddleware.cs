@@ -60,7 +60,7 @@ internal sealed class MaintenanceMiddleware
             return WriteBadHostAsync(context);
         }
 
-        var snapshot = _state.Current;
+        var snapshot = _state.ForDecision;
         while (true)
         {
             var window = snapshot.IsDown ? snapshot.Match(authority, () => EndpointCluster.IdOf(context.GetEndpoint())) : null;
@@ -81,7 +81,7 @@ internal sealed class MaintenanceMiddleware
             var request = new InFlightRequest(authority, context.GetEndpoint(), outcome,
                 MaintenancePolicy.IsUpgrade(context) ? context.Abort : null);
             _inFlight.Add(request);
-            var current = _state.Current;
+            var current = _state.ForDecision;
             if (ReferenceEquals(current, snapshot))
             {
                 _counters.Count(outcome);

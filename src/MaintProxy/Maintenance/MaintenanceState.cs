@@ -19,6 +19,7 @@ internal sealed class MaintenanceState
     private const int MaxSentinelBytes = 1024 * 1024;
 
     private FileStamp _lastStamp = FileStamp.Missing;
+    private volatile bool _readSentinelForEachDecision;
 
     public MaintenanceState(IOptions<MaintenanceOptions> options, TimeProvider timeProvider, ILogger<MaintenanceState> logger)
     {
@@ -33,6 +34,19 @@ internal sealed class MaintenanceState
 
     /// <summary>The state the request path applies: one volatile read.</summary>
     public MaintenanceSnapshot Current => _current;
+
+    /// <summary>
+    /// The state a request is decided by: <see cref="Current"/>, one volatile read, until
+    /// <see cref="ReadSentinelForEachDecision"/>; from then on the sentinel as it is now.
+    /// </summary>
+    public MaintenanceSnapshot ForDecision => _readSentinelForEachDecision ? Refresh(force: true) : _current;
+
+    /// <summary>
+    /// From now on each decision reads the sentinel first. For a draining process: another process
+    /// (the one an overlap restart started) now answers the admin listener, so a <c>down.sh</c> it
+    /// confirmed must hold here too, before this process's file notification (or poll) arrives.
+    /// </summary>
+    public void ReadSentinelForEachDecision() => _readSentinelForEachDecision = true;
 
     /// <summary>Raised after a new state is applied, before <see cref="Refresh"/> returns.</summary>
     public event Action<MaintenanceSnapshot>? Applied;

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Lifetime;
+
+/// <summary>
+/// The barrier of <c>down.sh</c> while <c>maint/restart.sh</c> overlaps two processes: whichever of them
+/// confirms, no request that either one receives afterwards reaches the backend.
+/// </summary>
+public sealed class RestartBarrierEndToEndTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly string RestartScript = Path.Combine(RepoPaths.Root, "maint", "restart.sh");
+    private const string AfterDownPath = "/after-down";
+    private readonly TempDirectory _dir = new();
+    private int? _newPid;
+
+    private string PidFile => _dir.File("maintproxy.pid");
+
+    public void Dispose()
+    {
+        if (_newPid is { } pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+                process.WaitForExit(10_000);
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+        }
+
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task DownConfirmedByTheNewProcess_HoldsForRequestsOnTheDrainingProcessesKeptConnections()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Lifetime:ReusePort"] = "true",
+            ["Lifetime:PidFile"] = PidFile,
+            ["Lifetime:KeepAliveDrainGrace"] = "00:00:30",
+            // Notifications late or missing (NFS, a container mount, a replaced folder): only the poll is left.
+            ["Maintenance:FilePollInterval"] = "00:01:00",
+        });
+        var kept = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                kept.Add(await KeepAliveConnectionAsync(old.PublicPort));
+            }
+
+            // The old process's watcher now watches a folder the sentinel is no longer in.
+            Directory.Move(Path.Combine(old.WorkDirectory, "maint"), Path.Combine(old.WorkDirectory, "maint.replaced"));
+            Directory.CreateDirectory(Path.Combine(old.WorkDirectory, "maint"));
+            var restart = await RestartAsync();
+            Assert.True(restart.ExitCode == 0, restart.Stderr + restart.Stdout);
+            Assert.True(await old.WaitForOutputAsync("Draining: new connections are no longer accepted", Deadline), old.Output);
+
+            // The old process's admin listener is closed: the new one confirms.
+            var down = await Scripts.DownAsync(old);
+            Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+
+            var answers = new List<string>();
+            foreach (var socket in kept)
+            {
+                await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {AfterDownPath} HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+                answers.Add(await ReceiveUntilClosedAsync(socket));
+            }
+
+            var reached = backend.Requests.Count(r => r.Path == AfterDownPath);
+            Assert.True(reached == 0, $"{reached} of {kept.Count} requests sent after down.sh returned reached the backend");
+            Assert.All(answers, answer =>
+            {
+                Assert.StartsWith("HTTP/1.1 503", answer, StringComparison.Ordinal);
+                Assert.Contains("X-Maintenance-Mode: 1", answer, StringComparison.Ordinal);
+            });
+            Assert.Contains("Maintenance is ON", old.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var socket in kept)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A connection with one request answered on it, kept alive.</summary>
+    private static async Task<Socket> KeepAliveConnectionAsync(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        await socket.SendAsync("GET /before HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        for (var i = 0; i < 1000 && !received.ToString().EndsWith("0\r\n\r\n", StringComparison.Ordinal); i++)
+        {
+            var read = await socket.ReceiveAsync(buffer).WaitAsync(Deadline);
+            Assert.NotEqual(0, read);
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        Assert.Contains("backend ok /before", received.ToString(), StringComparison.Ordinal);
+        return socket;
+    }
+
+    // A draining process closes each connection after its answer.
+    private static async Task<string> ReceiveUntilClosedAsync(Socket socket)
+    {
+        var received = new StringBuilder();
+        var buffer = new byte[16 * 1024];
+        for (var i = 0; i < 1000; i++)
+        {
+            var read = await socket.ReceiveAsync(buffer).WaitAsync(Deadline);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return received.ToString();
+    }
+
+    private async Task<ScriptResult> RestartAsync(params string[] args)
+    {
+        var result = await Scripts.RunAsync(RestartScript, adminUrl: "", ["--pid-file", PidFile, "--log", _dir.File("new.log"), .. args]);
+        if (File.Exists(PidFile) && int.TryParse(await File.ReadAllTextAsync(PidFile), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
+        {
+            _newPid = pid;
+        }
+
+        return result;
+    }
+}
