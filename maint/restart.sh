@@ -8,6 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pid_file=${MAINTPROXY_PID_FILE:-}
 old_pid=""
 timeout_s=${MAINTPROXY_TIMEOUT:-30}
+sentinel=${MAINTPROXY_SENTINEL:-}
 log_file=""
 wait_old=0
 new_command=()
@@ -33,7 +34,15 @@ exits. Connections arriving meanwhile are served by the new process.
 The new process runs the old one's command line in the old one's working
 directory with the old one's environment, unless a COMMAND is given after --.
 It is told (--Lifetime:PidFile) to write its process id to the PID file once
-it is ready; that is how this script knows it is ready. It is also told
+it is ready; that is how this script knows it is ready.
+
+While both processes listen, down.sh and up.sh wait: from before the new process
+starts until the old one has closed its listeners (it drains), this script holds
+the lock they take on the sentinel's folder. Either process may answer the admin
+port then, and the one that did not confirm would apply the change only when its
+file notification comes. The sentinel is found as down.sh finds it: --sentinel,
+else \$MAINTPROXY_SENTINEL, else the file the proxy at \$MAINTPROXY_ADMIN_URL
+reports, else maint/down. It is also told
 (--Lifetime:Predecessors) which processes it replaces, so that down.sh --drain
 waits for them to finish their requests too.
 
@@ -49,6 +58,8 @@ Options:
                     the old process's output file if it writes to one, else a
                     new temporary file (mktemp -t), whose name is printed.
   --wait            Also wait until the old process has drained and exited.
+  --sentinel FILE   The sentinel whose folder is locked during the overlap
+                    (see above).
   -h, --help        This text.
 
 Linux caveat: connections that are already in the old process's accept queue
@@ -79,6 +90,8 @@ while [ $# -gt 0 ]; do
     --log) [ $# -ge 2 ] || die 2 "--log needs a path"; log_file=$2; shift ;;
     --log=*) log_file=${1#*=} ;;
     --wait) wait_old=1 ;;
+    --sentinel) [ $# -ge 2 ] || die 2 "--sentinel needs a path"; sentinel=$2; shift ;;
+    --sentinel=*) sentinel=${1#*=} ;;
     --) shift; new_command=("$@"); break ;;
     *) die 2 "unknown option '$1' (see --help)" ;;
   esac
@@ -115,6 +128,23 @@ listening() { # pid
     while read -r _ _ _ st _ _ _ _ _ inode _; do
       [ "$st" = 0A ] && [[ $'\n'$sockets$'\n' == *$'\n'"socket:[$inode]"$'\n'* ]] && return 0
     done < <(cat "/proc/$1/net/tcp" "/proc/$1/net/tcp6" 2>/dev/null)
+  done
+  return 1
+}
+# The listening sockets (socket:[INODE]) the process holds, one a line.
+listening_sockets() { # pid
+  local sockets
+  sockets=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null) || return 0
+  awk 'NR == FNR { held[$0]; next } $4 == "0A" && ("socket:[" $10 "]") in held { print "socket:[" $10 "]" }' \
+    <(printf '%s\n' "$sockets") "/proc/$1/net/tcp" "/proc/$1/net/tcp6" 2>/dev/null || true
+}
+# True while the process still holds one of these sockets: a listener it closes leaves its fds. A read
+# of the fds that fails (a connection closed meanwhile) counts as still holding them.
+holds_any() { # pid sockets
+  local held socket
+  held=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null) || return 0
+  for socket in $2; do
+    [[ $'\n'$held$'\n' != *$'\n'"$socket"$'\n'* ]] || return 0
   done
   return 1
 }
@@ -184,8 +214,26 @@ alive() { # pid
 
 deadline=$(( $(now_ms) + timeout_s * 1000 ))
 
-# setsid: the new process must outlive this script and the terminal it runs in.
-(cd "$old_cwd" && exec setsid env -i "${old_env[@]}" "${command[@]}" >>"$log_file" 2>&1 </dev/null) &
+# down.sh and up.sh wait while both processes listen: either may answer the admin port, and the other
+# would apply the switch only when its file notification comes. They take this lock (flock on the
+# sentinel's folder); it is released once the old process drains (it then reads the sentinel before
+# each decision) and listens no more, or when this script exits.
+if [ -z "$sentinel" ]; then
+  sentinel=$("$root/maint/maintctl.sh" up --status --timeout 2 2>/dev/null | sed -n 's/^Sentinel: \(.*\)$/\1/p' | sed 's/ (absent)$//' | head -n 1) || true
+fi
+sentinel=$(realpath -m -- "${sentinel:-$root/maint/down}")
+sentinel_dir=${sentinel%/*}
+sentinel_dir=${sentinel_dir:-/}
+lock_fd=""
+if [ -d "$sentinel_dir" ] && { exec {lock_fd}<"$sentinel_dir"; } 2>/dev/null; then
+  flock -w "$(( timeout_s + 10 ))" "$lock_fd" \
+    || die 1 "a down.sh or up.sh kept $sentinel locked for $(( timeout_s + 10 ))s (a lock on $sentinel_dir); nothing was done, process $old_pid keeps serving. Try again."
+else
+  echo "restart: warning: cannot open $sentinel_dir to lock the sentinel: a down.sh run while both processes listen may be confirmed by one before the other applies it" >&2
+fi
+
+# setsid: the new process must outlive this script and the terminal it runs in. It must not hold the lock.
+(if [ -n "$lock_fd" ]; then exec {lock_fd}<&-; fi; cd "$old_cwd" && exec setsid env -i "${old_env[@]}" "${command[@]}" >>"$log_file" 2>&1 </dev/null) &
 new_pid=$!
 
 stop_new() {
@@ -210,9 +258,19 @@ done
 # Checked again: something else may have told it to drain while the new process started.
 if ! listening "$old_pid"; then
   echo "restart: process $old_pid no longer listens (it drains, or has exited) and was not signalled; process $new_pid serves" >&2
-elif ! kill -TERM "$old_pid" 2>/dev/null; then
+elif old_listeners=$(listening_sockets "$old_pid") && ! kill -TERM "$old_pid" 2>/dev/null; then
   echo "restart: process $old_pid was already gone; process $new_pid serves" >&2
 fi
+# The lock is held until the old process listens no more: from then on only the new one confirms.
+drain_deadline=$(( $(now_ms) + timeout_s * 1000 ))
+while [ -n "${old_listeners:-}" ] && alive "$old_pid" && holds_any "$old_pid" "$old_listeners"; do
+  if [ "$(now_ms)" -ge "$drain_deadline" ]; then
+    echo "restart: warning: process $old_pid still listens ${timeout_s}s after SIGTERM; down.sh and up.sh no longer wait for it" >&2
+    break
+  fi
+  sleep 0.02
+done
+[ -z "$lock_fd" ] || exec {lock_fd}<&-
 echo "Restarted: process $new_pid serves (log: $log_file); process $old_pid drains and exits when its last request is done"
 
 if [ "$wait_old" = 1 ]; then
