@@ -74,6 +74,23 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
     }
 
     [Theory]
+    [InlineData("3", "3.0")]
+    [InlineData("3.0", "3.0")]
+    [InlineData("1.2", "1.2")]
+    [InlineData("0.9", "0.9")]
+    [InlineData("2.5", "2.5")]
+    public async Task HttpRequestVersionNotSpoken_RefusesToStartNamingTheKeyAndTheAllowedValues(string value, string shown)
+    {
+        // Taken as it was, 3 fell back to HTTP/1.1 unseen (or 502 with RequestVersionExact): HTTP/3 needs QUIC.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:app:HttpRequest:Version"] = value,
+        });
+
+        Assert.Contains($"ReverseProxy:Clusters:app:HttpRequest:Version must be 1.0, 1.1 or 2 (HTTP/3 needs QUIC, which MaintProxy does not set up); it is {shown}.", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("Clusters:app:HttpClient:MaxConectionsPerServer", "2", "ReverseProxy:Clusters:app:HttpClient:MaxConectionsPerServer is not a setting YARP reads")]
     [InlineData("Clusters:app:HttpClient:ClientCertificate:Path", "client.pfx", "ReverseProxy:Clusters:app:HttpClient:ClientCertificate is not a setting YARP reads")]
     [InlineData("Clusters:app:HttpClient:WebProxy:Adress", "http://127.0.0.1:3128/", "ReverseProxy:Clusters:app:HttpClient:WebProxy:Adress is not a setting YARP reads")]
@@ -145,6 +162,7 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
             ["ReverseProxy:Clusters:app:HttpClient:MaxConnectionsPerServer"] = "4",
             ["ReverseProxy:Clusters:app:HttpClient:WebProxy:BypassOnLocal"] = "true",
             ["ReverseProxy:Clusters:app:HttpRequest:Version"] = "1.1",
+            ["ReverseProxy:Clusters:app:HttpRequest:VersionPolicy"] = "RequestVersionOrLower",
         });
         using var client = new HttpClient();
 
