@@ -131,6 +131,12 @@ internal sealed class MaintenancePolicy
             return false;
         }
 
+        // What a backend may resolve outside the allowed prefix is not let in by it.
+        if (DisguisedDotSegments.AreIn(text))
+        {
+            return false;
+        }
+
         // Ordinal: on a case-sensitive backend /HEALTH is another resource than /health.
         foreach (var prefix in _allowedPrefixes)
         {

@@ -547,4 +547,30 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.Equal(200, allowed.StatusCode);
         Assert.Equal(["/backend-health/db"], Backend.Requests.Select(r => r.Path));
     }
+
+    [Fact]
+    public async Task AllowedPaths_ADotSegmentBehindABackslashOrAPathParameter_IsNotLetIn()
+    {
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Maintenance:AllowedPathPrefixes:0"] = "/backend-health",
+            ["Maintenance:AllowedPathPatterns:0"] = "^/static/.*\\.css$",
+        });
+        await Down(proxy);
+
+        // Forwarded as they are, IIS, Tomcat or a normalising PHP router resolved each of them to /admin.
+        foreach (var target in new[]
+        {
+            "/backend-health/..%5Cadmin", "/backend-health/..\\admin", "/backend-health/x%5C..%5C..%5Cadmin",
+            "/backend-health/..;/admin", "/backend-health/..;x=1/admin", "/static/..;/..;/admin.css", "/static/..%5C..%5Cadmin.css",
+        })
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Assert.Equal(503, response.StatusCode);
+        }
+
+        var allowed = await RawHttp.SendAsync(proxy.PublicPort, "GET /backend-health/db;v=1%5Cx HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        Assert.Equal(200, allowed.StatusCode);
+        Assert.Single(Backend.Requests);
+    }
 }
