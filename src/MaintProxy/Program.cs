@@ -23,7 +23,9 @@ try
     app.MapAdminSurface();
     app.MapDemoBackend();
     app.UseMiddleware<DotSegmentsMiddleware>(); // before routing: see there
+    app.UseMiddleware<LenientRoutingMiddleware>(); // routes //admin or /admin;x as /admin: see there
     app.UseRouting();
+    app.UseMiddleware<SentPathMiddleware>();
     app.UseMiddleware<RequestLoggingMiddleware>();
     app.UseHostFiltering(); // AllowedHosts: public requests only (see HostWideFilters)
     app.UseMaintenance();

@@ -1,0 +1,40 @@
+namespace MaintProxy.Proxy;
+
+/// <summary>
+/// A path as the most lenient backends read it: repeated slashes merged (Tomcat, nginx, Apache,
+/// Python's http.server), a backslash taken as a slash (IIS, ASP.NET on Windows, Tomcat with
+/// <c>ALLOW_BACKSLASH</c>, PHP routers that normalise), path parameters dropped (<c>/admin;x/y</c> is
+/// <c>/admin/y</c> to Tomcat, Jetty and Spring), then dot segments applied.
+/// </summary>
+internal static class LenientPath
+{
+    /// <summary>Whether <paramref name="path"/> could read differently; cheap, for every request.</summary>
+    public static bool MayDiffer(ReadOnlySpan<char> path) =>
+        path.IndexOfAny('\\', ';') >= 0 || path.Contains("//", StringComparison.Ordinal);
+
+    public static string Read(string path)
+    {
+        var kept = new List<string>();
+        var endsInFolder = false;
+        foreach (var part in path.Replace('\\', '/').Split('/'))
+        {
+            var parameters = part.IndexOf(';', StringComparison.Ordinal);
+            var segment = parameters >= 0 ? part[..parameters] : part;
+            endsInFolder = segment is "" or "." or "..";
+            if (segment == "..")
+            {
+                if (kept.Count > 0)
+                {
+                    kept.RemoveAt(kept.Count - 1);
+                }
+            }
+            else if (segment is not ("" or "."))
+            {
+                kept.Add(segment);
+            }
+        }
+
+        var joined = "/" + string.Join('/', kept);
+        return endsInFolder && kept.Count > 0 ? joined + "/" : joined;
+    }
+}

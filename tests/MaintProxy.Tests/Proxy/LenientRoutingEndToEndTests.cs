@@ -1,0 +1,49 @@
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Proxy;
+
+/// <summary>
+/// Routes split by path over two clusters on one backend: a window for the cluster of <c>/admin</c> is not
+/// escaped by a spelling of <c>/admin</c> that the catch-all route matched and the backend read as <c>/admin</c>.
+/// </summary>
+public sealed class LenientRoutingEndToEndTests : EndToEndTest
+{
+    private Task<ProxyProcess> StartWithAnAdminClusterAsync() => ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+    {
+        ["ReverseProxy:Routes:admin:ClusterId"] = "admin",
+        ["ReverseProxy:Routes:admin:Match:Path"] = "/admin/{**rest}",
+        ["ReverseProxy:Clusters:admin:Destinations:d:Address"] = Backend.Url,
+    });
+
+    [Fact]
+    public async Task WindowForTheClusterOfAPath_CoversEverySpellingABackendReadsAsThatPath()
+    {
+        await using var proxy = await StartWithAnAdminClusterAsync();
+        var down = await Scripts.DownAsync(proxy, "--site", "admin");
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+
+        // Each took the catch-all route to cluster 'app', and Tomcat, nginx or Python's http.server served /admin/….
+        foreach (var target in new[] { "//admin/x", "///admin/x", "/admin;x/y", "/admin;/x", "/x/..;/admin/y", "/x/..%5Cadmin/y", "/x\\..\\admin/y" })
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Assert.Equal(503, response.StatusCode);
+            Assert.Equal("1", response.Header("X-Maintenance-Mode"));
+        }
+
+        var other = await RawHttp.SendAsync(proxy.PublicPort, "GET /cart;jsessionid=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        Assert.Equal(200, other.StatusCode);
+        Assert.Equal(["/cart;jsessionid=1"], Backend.Requests.Select(r => r.Path));
+    }
+
+    [Fact]
+    public async Task PathRoutedByItsLenientReading_IsForwardedAndLoggedAsSent()
+    {
+        await using var proxy = await StartWithAnAdminClusterAsync();
+
+        var response = await RawHttp.SendAsync(proxy.PublicPort, "GET //admin/x;v=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal(["//admin/x;v=1"], Backend.Requests.Select(r => r.Path));
+        Assert.True(await proxy.WaitForOutputAsync("GET //admin/x;v=1 → 200 forwarded", TimeSpan.FromSeconds(10)), proxy.Output);
+    }
+}
