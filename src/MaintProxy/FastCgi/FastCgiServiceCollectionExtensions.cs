@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -30,6 +31,7 @@ public static class FastCgiServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, FastCgiForwarderHttpClientFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, FastCgiConfigFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, FastCgiTransformProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterChangeListener, FastCgiRemovedClusters>());
         return services;
     }
 
