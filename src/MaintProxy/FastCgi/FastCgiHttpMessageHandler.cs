@@ -49,6 +49,28 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
         }
     }
 
+    /// <summary>
+    /// The cluster's destinations changed: the pools of addresses it no longer has close their idle
+    /// connections now and busy ones when done, and are forgotten. Returns the addresses let go.
+    /// </summary>
+    public List<string> RetirePoolsExcept(IReadOnlySet<string> addresses)
+    {
+        var retired = new List<string>();
+        lock (_poolsLock)
+        {
+            foreach (var (address, pool) in _pools)
+            {
+                if (!addresses.Contains(address) && _pools.TryRemove(address, out _))
+                {
+                    pool.Retire();
+                    retired.Add(address);
+                }
+            }
+        }
+
+        return retired;
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -23,6 +23,9 @@ internal static partial class FastCgiLog
     [LoggerMessage(4012, LogLevel.Information, "FastCGI cluster {ClusterId} removed from the configuration; its connections close")]
     public static partial void ClusterRemoved(ILogger logger, string clusterId);
 
+    [LoggerMessage(4013, LogLevel.Information, "FastCGI destination {Destination} removed from cluster {ClusterId}; its connections close")]
+    public static partial void DestinationRemoved(ILogger logger, string clusterId, string destination);
+
     [LoggerMessage(4007, LogLevel.Debug, "FastCGI connection {Destination} for cluster {ClusterId} closed with no answer to the {Method} request it was reused for; not sent again, as the application may have run it")]
     public static partial void NotSendingAgain(ILogger logger, string clusterId, string destination, string method);
 

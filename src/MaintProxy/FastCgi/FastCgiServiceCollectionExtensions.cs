@@ -31,7 +31,7 @@ public static class FastCgiServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, FastCgiForwarderHttpClientFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, FastCgiConfigFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, FastCgiTransformProvider>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterChangeListener, FastCgiRemovedClusters>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterChangeListener, FastCgiClusterChanges>());
         return services;
     }
 
