@@ -3,7 +3,8 @@ using MaintProxy.Proxy;
 namespace MaintProxy.Maintenance;
 
 /// <summary>A request on its way to a backend, as the drain sees it.</summary>
-internal sealed class InFlightRequest(string authority, Endpoint? endpoint, MaintenanceOutcome? exception, Action? abortUpgrade = null)
+internal sealed class InFlightRequest(string authority, Endpoint? endpoint, MaintenanceOutcome? exception, Action? abortUpgrade = null,
+    StreamingRequestBody? body = null)
 {
     private int _aborted;
 
@@ -34,6 +35,15 @@ internal sealed class InFlightRequest(string authority, Endpoint? endpoint, Main
         abortUpgrade();
         return true;
     }
+
+    /// <summary>Whether the switch closed this request while its body was still streaming.</summary>
+    public bool ClosedBySwitch => body?.WasClosed == true;
+
+    /// <summary>
+    /// Closes a request whose body is still streaming to the backend, once; one let through by a
+    /// maintenance exception stays. A request whose body has ended goes on (its response may be long).
+    /// </summary>
+    public bool TryCloseStreamingBody() => body is not null && exception is null && body.TryClose();
 
     /// <summary>Whether the request goes to this site: its cluster id, or its host name as <see cref="HostNames.Canonical"/> gives it.</summary>
     public bool IsFor(string site, string? siteHost) =>

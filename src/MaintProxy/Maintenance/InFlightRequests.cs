@@ -32,7 +32,10 @@ internal sealed class InFlightRequests
         return _requests.Keys.Count(r => !r.Exempt && (named.Count == 0 || named.Exists(n => r.IsFor(n.Site, n.Host))));
     }
 
-    /// <summary>Closes the WebSockets and other upgraded connections that the snapshot puts in maintenance.</summary>
+    /// <summary>
+    /// Closes the WebSockets and other upgraded connections that the snapshot puts in maintenance, and
+    /// the requests whose body is still streaming to a backend it covers.
+    /// </summary>
     private void CloseUpgradesCoveredBy(MaintenanceSnapshot snapshot)
     {
         // A state applied an instant later (an up.sh right after a down.sh) has the last word.
@@ -41,18 +44,32 @@ internal sealed class InFlightRequests
             return;
         }
 
-        var closed = 0;
+        int closed = 0, streams = 0;
         foreach (var request in _requests.Keys)
         {
-            if (request.IsUpgrade && snapshot.Match(request.Authority, () => request.ClusterId) is not null && request.TryAbortUpgrade())
+            if (snapshot.Match(request.Authority, () => request.ClusterId) is null)
+            {
+                continue;
+            }
+
+            if (request.IsUpgrade && request.TryAbortUpgrade())
             {
                 closed++;
+            }
+            else if (request.TryCloseStreamingBody())
+            {
+                streams++;
             }
         }
 
         if (closed > 0)
         {
             MaintenanceLog.UpgradesClosed(_logger, snapshot.Generation, closed);
+        }
+
+        if (streams > 0)
+        {
+            MaintenanceLog.RequestStreamsClosed(_logger, snapshot.Generation, streams);
         }
     }
 

@@ -22,4 +22,7 @@ internal static partial class MaintenanceLog
 
     [LoggerMessage(1006, LogLevel.Warning, "Maintenance (generation {Generation}) closed {Count} upgraded connection(s) (WebSocket) to the sites it covers")]
     public static partial void UpgradesClosed(ILogger logger, long generation, int count);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Maintenance (generation {Generation}) closed {Count} request stream(s) still sending their body to the sites it covers")]
+    public static partial void RequestStreamsClosed(ILogger logger, long generation, int count);
 }

@@ -61,6 +61,7 @@ internal sealed class MaintenanceMiddleware
         }
 
         var snapshot = _state.ForDecision;
+        StreamingRequestBody? body = null;
         while (true)
         {
             var window = snapshot.IsDown ? snapshot.Match(authority, () => EndpointCluster.IdOf(context.GetEndpoint())) : null;
@@ -78,8 +79,14 @@ internal sealed class MaintenanceMiddleware
 
             // Record the request before reading the state again: a switch applied after this read
             // sees it in flight (the drain waits for it); one applied before it is decided anew.
-            var request = new InFlightRequest(authority, context.GetEndpoint(), outcome,
-                MaintenancePolicy.IsUpgrade(context) ? context.Abort : null);
+            var upgrade = MaintenancePolicy.IsUpgrade(context);
+            if (outcome is null && !upgrade && MaintenancePolicy.HasBody(context))
+            {
+                body ??= StreamingRequestBody.Install(context); // only requests with a body pay for it
+            }
+
+            var request = new InFlightRequest(authority, context.GetEndpoint(), outcome, upgrade ? context.Abort : null,
+                outcome is null ? body : null);
             _inFlight.Add(request);
             var current = _state.ForDecision;
             if (ReferenceEquals(current, snapshot))
@@ -116,6 +123,11 @@ internal sealed class MaintenanceMiddleware
         finally
         {
             _inFlight.Remove(request);
+            if (request.ClosedBySwitch)
+            {
+                // Set here, on the request's own path: the switch only aborted it.
+                context.Features.Set(MaintenanceOutcomeFeature.For(MaintenanceOutcome.Maintenance));
+            }
         }
     }
 

@@ -177,7 +177,7 @@ internal sealed class MaintenancePolicy
     /// A safe method with a body is a write in a read-only window: a backend that does not read the
     /// body of a GET reads it as the next request on the connection, which could be a POST.
     /// </summary>
-    private static bool HasBody(HttpContext context) =>
+    public static bool HasBody(HttpContext context) =>
         context.Request.ContentLength is { } length
             ? length > 0
             : context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;

@@ -1,0 +1,227 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Threading.Channels;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Proxy;
+
+/// <summary>
+/// gRPC through the real proxy: a client speaking HTTP/2 (h2c) to the public listener, a cluster
+/// speaking h2c to a real Kestrel backend that answers in gRPC's wire format.
+/// </summary>
+public sealed class GrpcEndToEndTests : IAsyncLifetime
+{
+    private static readonly MediaTypeHeaderValue GrpcType = new("application/grpc");
+
+    private readonly TempDirectory _dir = new();
+    private GrpcBackend _backend = null!;
+
+    public async Task InitializeAsync() => _backend = await GrpcBackend.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _backend.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task UnaryCall_ItsTrailersReachTheClient()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Http2Client();
+
+        using var response = await client.SendAsync(UnaryRequest(proxy, "hello"), HttpCompletionOption.ResponseHeadersRead);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        await proxy.WaitForOutputAsync("→", TimeSpan.FromSeconds(2));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, response.StatusCode + proxy.Output);
+        Assert.Equal(new Version(2, 0), response.Version);
+        Assert.Equal(GrpcBackend.Frame("hello"u8), body);
+        Assert.Equal("0", string.Join(",", response.TrailingHeaders.GetValues("grpc-status")));
+        Assert.True(await proxy.WaitForOutputAsync("200 forwarded", TimeSpan.FromSeconds(5)), proxy.Output);
+    }
+
+    [Fact]
+    public async Task StreamingCall_EachMessageIsEchoedBeforeTheNextIsSent()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Http2Client();
+        var opening = GrpcBackend.Frame("opening"u8);
+        await using var call = await StreamingCall.OpenAsync(client, proxy, opening);
+        Assert.Equal(opening, await call.ReceiveAsync(opening.Length));
+
+        for (var i = 0; i < 5; i++)
+        {
+            var message = GrpcBackend.Frame(Encoding.ASCII.GetBytes("message " + i));
+            await call.SendAsync(message);
+            Assert.Equal(message, await call.ReceiveAsync(message.Length));
+        }
+    }
+
+    [Fact]
+    public async Task StreamingCallOpenWhenDownShRuns_NothingMoreReachesTheBackendAfterItReturns()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Http2Client();
+        var first = GrpcBackend.Frame("before"u8);
+        await using var call = await StreamingCall.OpenAsync(client, proxy, first);
+        Assert.Equal(first, await call.ReceiveAsync(first.Length));
+
+        var down = await Scripts.DownAsync(proxy);
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+        var receivedWhenDownReturned = _backend.StreamBytesReceived;
+
+        var sentAfter = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            if (!await call.TrySendAsync(GrpcBackend.Frame(Encoding.ASCII.GetBytes("after " + i))))
+            {
+                break;
+            }
+
+            sentAfter++;
+        }
+
+        // The backend's side of the call has ended (the switch reset it); nothing arrived after down.sh.
+        Assert.True(await Eventually.TrueAsync(() => _backend.StreamsEnded == 1, TimeSpan.FromSeconds(10)),
+            $"the call is still open at the backend; {_backend.StreamBytesReceived - first.Length} byte(s) of {sentAfter} message(s) sent after down.sh reached it");
+        Assert.Equal(first.Length, receivedWhenDownReturned);
+        Assert.True(first.Length == _backend.StreamBytesReceived,
+            $"{_backend.StreamBytesReceived - first.Length} byte(s) of {sentAfter} message(s) sent after down.sh reached the backend" + proxy.Output);
+        Assert.True(await proxy.WaitForOutputAsync("request stream(s)", TimeSpan.FromSeconds(5)), proxy.Output);
+    }
+
+    private Task<ProxyProcess> StartProxyAsync()
+    {
+        var settings = _backend.ProxySettings();
+        settings["Kestrel:Endpoints:Public:Protocols"] = "Http2";
+        return ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url, settings);
+    }
+
+    private static HttpClient Http2Client() => new(new SocketsHttpHandler())
+    {
+        DefaultRequestVersion = HttpVersion.Version20,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        Timeout = TimeSpan.FromSeconds(20),
+    };
+
+    private static HttpRequestMessage UnaryRequest(ProxyProcess proxy, string message)
+    {
+        var content = new ByteArrayContent(GrpcBackend.Frame(Encoding.ASCII.GetBytes(message)));
+        content.Headers.ContentType = GrpcType;
+        var request = new HttpRequestMessage(HttpMethod.Post, proxy.PublicUrl + "/test.Echo/Unary") { Content = content, Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        request.Headers.TryAddWithoutValidation("te", "trailers");
+        return request;
+    }
+
+    private static string Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.TrailingHeaders.TryGetValues(name, out values)
+            ? string.Join(",", values)
+            : "";
+
+    /// <summary>A bidirectional call: the request body is written message by message while the answer streams back.</summary>
+    private sealed class StreamingCall : IAsyncDisposable
+    {
+        private readonly PushContent _content;
+        private readonly HttpResponseMessage _response;
+        private readonly Stream _responseBody;
+
+        private StreamingCall(PushContent content, HttpResponseMessage response, Stream responseBody)
+        {
+            _content = content;
+            _response = response;
+            _responseBody = responseBody;
+        }
+
+        /// <summary>Opens the call with its first message, as gRPC clients do: a server may send its headers with its first answer only.</summary>
+        public static async Task<StreamingCall> OpenAsync(HttpClient client, ProxyProcess proxy, byte[] firstMessage)
+        {
+            var content = new PushContent();
+            content.Headers.ContentType = GrpcType;
+            var request = new HttpRequestMessage(HttpMethod.Post, proxy.PublicUrl + "/test.Echo/Stream") { Content = content, Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            request.Headers.TryAddWithoutValidation("te", "trailers");
+            var sending = client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            await content.WriteAsync(firstMessage);
+            var response = await sending;
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                await proxy.WaitForOutputAsync("→", TimeSpan.FromSeconds(2));
+                Assert.Fail(response.StatusCode + proxy.Output);
+            }
+
+            return new StreamingCall(content, response, await response.Content.ReadAsStreamAsync());
+        }
+
+        public Task SendAsync(byte[] message) => _content.WriteAsync(message);
+
+        /// <summary>False once the call is gone and the message could not be written.</summary>
+        public async Task<bool> TrySendAsync(byte[] message)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _content.WriteAsync(message).WaitAsync(timeout.Token);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException or ChannelClosedException)
+            {
+                return false;
+            }
+        }
+
+        public async Task<byte[]> ReceiveAsync(int length)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var buffer = new byte[length];
+            await _responseBody.ReadExactlyAsync(buffer, timeout.Token);
+            return buffer;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _content.Complete();
+            _response.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>A request body written as the test goes: each write is flushed to the connection before it completes.</summary>
+    private sealed class PushContent : HttpContent
+    {
+        private readonly Channel<(byte[] Data, TaskCompletionSource Written)> _writes = Channel.CreateUnbounded<(byte[], TaskCompletionSource)>();
+
+        public async Task WriteAsync(byte[] data)
+        {
+            var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _writes.Writer.WriteAsync((data, written));
+            await written.Task;
+        }
+
+        public void Complete() => _writes.Writer.TryComplete();
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await foreach (var (data, written) in _writes.Reader.ReadAllAsync())
+            {
+                try
+                {
+                    await stream.WriteAsync(data);
+                    await stream.FlushAsync();
+                    written.TrySetResult();
+                }
+                catch (Exception e)
+                {
+                    written.TrySetException(e);
+                    throw;
+                }
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
+    }
+}
