@@ -19,6 +19,8 @@ internal sealed class MaintenanceMiddleware
     public static readonly StringValues ReadOnlyScope = "read-only";
     public static readonly StringValues NoStore = "no-store, no-cache, must-revalidate";
     public static readonly StringValues VaryAccept = "Accept";
+    public static readonly StringValues GrpcContentType = "application/grpc";
+    public static readonly StringValues GrpcUnavailable = "14";
     private static readonly byte[] HealthBody = "ok\n"u8.ToArray();
 
     private readonly RequestDelegate _next;
@@ -169,6 +171,16 @@ internal sealed class MaintenanceMiddleware
 
         headers.RetryAfter = rendered.RetryAfter;
         headers.CacheControl = NoStore;
+        if (IsGrpc(context.Request))
+        {
+            // gRPC's answer in its own terms: status 14 UNAVAILABLE, trailers-only (headers that end the stream).
+            response.StatusCode = StatusCodes.Status200OK;
+            headers.ContentType = GrpcContentType;
+            headers["grpc-status"] = GrpcUnavailable;
+            headers["grpc-message"] = rendered.GrpcMessage;
+            return Task.CompletedTask;
+        }
+
         headers.Vary = VaryAccept;
         headers.ContentType = contentType;
         response.ContentLength = body.Length;
@@ -176,6 +188,10 @@ internal sealed class MaintenanceMiddleware
             ? Task.CompletedTask
             : response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
+
+    /// <summary>A gRPC call (also gRPC-Web): its client reads the call's status from <c>grpc-status</c>, not from an HTTP status or body.</summary>
+    private static bool IsGrpc(HttpRequest request) =>
+        request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     private Task WriteBypassGrantAsync(HttpContext context, MaintenanceWindow window)
     {

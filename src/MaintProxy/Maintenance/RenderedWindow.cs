@@ -51,7 +51,11 @@ internal sealed class RenderedWindow
 
         text.Append(eta.Length > 0 ? eta + "\n" : $"Retry after {retryAfterSeconds} seconds.\n");
         _text = Encoding.UTF8.GetBytes(text.ToString());
+        GrpcMessage = PercentEncoded(text.ToString().TrimEnd('\n').Replace('\n', ' '));
     }
+
+    /// <summary>The text answer as gRPC's <c>grpc-message</c>: one line, percent-encoded as gRPC requires.</summary>
+    public StringValues GrpcMessage { get; }
 
     /// <summary>The page template this was rendered from; a new template means a new rendering.</summary>
     public byte[] Template { get; }
@@ -64,6 +68,24 @@ internal sealed class RenderedWindow
         ResponseFormat.Json => (_json, JsonType),
         _ => (_text, TextType),
     };
+
+    private static string PercentEncoded(string message)
+    {
+        var encoded = new StringBuilder();
+        foreach (var b in Encoding.UTF8.GetBytes(message))
+        {
+            if (b is >= 0x20 and <= 0x7E && b != (byte)'%')
+            {
+                encoded.Append((char)b);
+            }
+            else
+            {
+                encoded.Append(CultureInfo.InvariantCulture, $"%{b:X2}");
+            }
+        }
+
+        return encoded.ToString();
+    }
 
     private static string ReasonPhrase(int statusCode) =>
         Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(statusCode) is { Length: > 0 } phrase ? phrase : "Error";

@@ -43,6 +43,29 @@ public sealed class GrpcEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnaryCallInMaintenance_GetsUnavailableAsAGrpcClientReadsIt_MarkedAsPlanned()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Http2Client();
+        var down = await Scripts.DownAsync(proxy, "--reason", "schema upgrade");
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+
+        using var response = await client.SendAsync(UnaryRequest(proxy, "hello"), HttpCompletionOption.ResponseHeadersRead);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        // gRPC's HTTP/2 mapping: a call's status is in grpc-status with :status 200, here a trailers-only answer.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/grpc", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(body);
+        Assert.Equal("14", Header(response, "grpc-status"));
+        Assert.Contains("planned maintenance", Uri.UnescapeDataString(Header(response, "grpc-message")), StringComparison.Ordinal);
+        Assert.Contains("schema upgrade", Uri.UnescapeDataString(Header(response, "grpc-message")), StringComparison.Ordinal);
+        Assert.Equal("1", Header(response, "X-Maintenance-Mode"));
+        Assert.True(await proxy.WaitForOutputAsync("/test.Echo/Unary → 200 maintenance", TimeSpan.FromSeconds(5)), proxy.Output);
+        Assert.Equal(0, _backend.StreamsEnded);
+    }
+
+    [Fact]
     public async Task StreamingCall_EachMessageIsEchoedBeforeTheNextIsSent()
     {
         await using var proxy = await StartProxyAsync();
