@@ -171,7 +171,7 @@ internal sealed class MaintenanceMiddleware
 
         headers.RetryAfter = rendered.RetryAfter;
         headers.CacheControl = NoStore;
-        if (IsGrpc(context.Request))
+        if (MaintenancePolicy.IsGrpc(context.Request))
         {
             // gRPC's answer in its own terms: status 14 UNAVAILABLE, trailers-only (headers that end the stream).
             response.StatusCode = StatusCodes.Status200OK;
@@ -188,10 +188,6 @@ internal sealed class MaintenanceMiddleware
             ? Task.CompletedTask
             : response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
-
-    /// <summary>A gRPC call (also gRPC-Web): its client reads the call's status from <c>grpc-status</c>, not from an HTTP status or body.</summary>
-    private static bool IsGrpc(HttpRequest request) =>
-        request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     private Task WriteBypassGrantAsync(HttpContext context, MaintenanceWindow window)
     {

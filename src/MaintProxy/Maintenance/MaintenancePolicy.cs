@@ -173,6 +173,10 @@ internal sealed class MaintenancePolicy
         context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
         || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
 
+    /// <summary>A gRPC call (also gRPC-Web): its client reads the call's status from <c>grpc-status</c>, not from an HTTP status or body.</summary>
+    public static bool IsGrpc(HttpRequest request) =>
+        request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// A safe method with a body is a write in a read-only window: a backend that does not read the
     /// body of a GET reads it as the next request on the connection, which could be a POST.

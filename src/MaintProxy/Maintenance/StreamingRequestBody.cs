@@ -36,9 +36,19 @@ internal sealed class StreamingRequestBody : Stream
     /// <summary>Whether the switch closed the request.</summary>
     public bool WasClosed => Volatile.Read(ref _state) == Closed;
 
-    /// <summary>Aborts the request if its body is still streaming, once.</summary>
+    /// <summary>
+    /// Aborts the request, once, if its body is still streaming in a conversation with the backend: a
+    /// gRPC call, or any request whose answer has started while the client still sends. Such a stream
+    /// never ends by itself, like a WebSocket. An upload whose answer has not started is a request
+    /// admitted before the switch, like any other: it finishes, and <c>--drain</c> waits for it.
+    /// </summary>
     public bool TryClose()
     {
+        if (!_context.Response.HasStarted && !MaintenancePolicy.IsGrpc(_context.Request))
+        {
+            return false;
+        }
+
         if (Interlocked.CompareExchange(ref _state, Closed, Streaming) != Streaming)
         {
             return false;
