@@ -5,20 +5,21 @@ namespace MaintProxy.Maintenance;
 /// resolve: a backslash taken as a separator (IIS and ASP.NET on Windows, Tomcat with
 /// <c>ALLOW_BACKSLASH</c>, PHP routers that normalise) makes <c>/health/..\admin</c> (or
 /// <c>..%5Cadmin</c>) <c>/admin</c>, and a path parameter dropped from a segment (Tomcat, Jetty,
-/// Spring) makes <c>/health/..;/admin</c> <c>/admin</c>.
+/// Spring) makes <c>/health/..;/admin</c> <c>/admin</c>, and a <c>%2F</c> that Kestrel left encoded
+/// is decoded by the backend that receives the path as sent: <c>/health/..%2Fadmin</c> is <c>/admin</c>.
 /// </summary>
 internal static class DisguisedDotSegments
 {
     public static bool AreIn(ReadOnlySpan<char> path)
     {
-        if (path.IndexOfAny('\\', ';') < 0)
+        if (path.IndexOfAny('\\', ';', '%') < 0)
         {
             return false;
         }
 
         while (!path.IsEmpty)
         {
-            var end = path.IndexOfAny('/', '\\');
+            var end = PathSeparators.IndexOf(path, out var separatorLength);
             var segment = end < 0 ? path : path[..end];
             var parameters = segment.IndexOf(';');
             if (parameters >= 0)
@@ -31,7 +32,7 @@ internal static class DisguisedDotSegments
                 return true;
             }
 
-            path = end < 0 ? default : path[(end + 1)..];
+            path = end < 0 ? default : path[(end + separatorLength)..];
         }
 
         return false;

@@ -573,4 +573,32 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.Equal(200, allowed.StatusCode);
         Assert.Single(Backend.Requests);
     }
+
+    [Fact]
+    public async Task AllowedPaths_ADotSegmentBehindAnEncodedSlash_IsNotLetIn()
+    {
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Maintenance:AllowedPathPrefixes:0"] = "/backend-health",
+            ["Maintenance:AllowedPathPatterns:0"] = "^/static/.*\\.css$",
+        });
+        await Down(proxy);
+
+        // Kestrel leaves %2F encoded in the path; a backend that gets the path as sent decodes it: /admin.
+        foreach (var target in new[]
+        {
+            "/backend-health/..%2Fadmin", "/backend-health/..%2fadmin", "/backend-health/%2e%2e%2Fadmin", "/backend-health/.%2E%2fadmin",
+            "/backend-health/x%2F..%2F..%2Fadmin", "/backend-health/..%5Cadmin", "/backend-health/..%2F..%5Cadmin", "/backend-health/..;%2Fadmin",
+            "/static/..%2F..%2Fadmin.css", "/static/x%2F.%2F..%2F..%2Fadmin.css",
+        })
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Assert.True(response.StatusCode == 503, target);
+            Assert.Equal("1", response.Header("X-Maintenance-Mode"));
+        }
+
+        var allowed = await RawHttp.SendAsync(proxy.PublicPort, "GET /backend-health/db%2Fmain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        Assert.Equal(200, allowed.StatusCode);
+        Assert.Single(Backend.Requests);
+    }
 }

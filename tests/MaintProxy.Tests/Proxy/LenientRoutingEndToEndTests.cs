@@ -23,7 +23,7 @@ public sealed class LenientRoutingEndToEndTests : EndToEndTest
         Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
 
         // Each took the catch-all route to cluster 'app', and Tomcat, nginx or Python's http.server served /admin/….
-        foreach (var target in new[] { "//admin/x", "///admin/x", "/admin;x/y", "/admin;/x", "/x/..;/admin/y", "/x/..%5Cadmin/y", "/x\\..\\admin/y" })
+        foreach (var target in new[] { "//admin/x", "///admin/x", "/admin;x/y", "/admin;/x", "/x/..;/admin/y", "/x/..%5Cadmin/y", "/x\\..\\admin/y", "/x/..%2Fadmin/y", "/x/%2e%2e%2fadmin/y", "/%2Fadmin/x", "/x%2F..%2Fadmin/y", "/admin%2Fx", "/admin%2fx;v=1" })
         {
             var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             Assert.Equal(503, response.StatusCode);
