@@ -54,7 +54,8 @@ public static class MaintProxyServiceCollectionExtensions
             .AddConfigFilter<ClientCertificateConfigFilter>()
             .AddTransforms<ProxyOwnedHeadersTransformProvider>()
             .AddTransforms<NoContentLengthTransformProvider>()
-            .AddTransforms<ForwardedHeadersTransformProvider>();
+            .AddTransforms<ForwardedHeadersTransformProvider>()
+            .AddTransforms<RawTargetTransformProvider>();
         services.AddFastCgiTransport();
         return services;
     }

@@ -43,6 +43,33 @@ public sealed class PhpFpmEndToEndTests(PhpFpmFixture fixture) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Get_EncodedSlashInPathInfo_PhpSeesItDecodedAsBehindNginx_AndTheTargetAsSent()
+    {
+        var asWritten = new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true };
+
+        using var response = await Client.GetAsync(new Uri(fixture.Proxy.PublicUrl + "/info.php/group%2Fproject/a%252Fb?x=%2F", in asWritten));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var server = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("server");
+        Assert.Equal("/info.php", server.GetProperty("SCRIPT_NAME").GetString());
+        Assert.Equal("/group/project/a%2Fb", server.GetProperty("PATH_INFO").GetString());
+        Assert.Equal("/info.php/group%2Fproject/a%252Fb?x=%2F", server.GetProperty("REQUEST_URI").GetString());
+        Assert.Equal("x=%2F", server.GetProperty("QUERY_STRING").GetString());
+    }
+
+    [Theory]
+    [InlineData("/x/..%2Finfo.php")]
+    [InlineData("/info.php/..%2F..%2Fetc")]
+    public async Task Get_DotSegmentBehindAnEncodedSlash_IsRefused(string target)
+    {
+        var asWritten = new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true };
+
+        using var response = await Client.GetAsync(new Uri(fixture.Proxy.PublicUrl + target, in asWritten));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Get_ScriptNameWithEncodedTrailingNewline_DoesNotRunTheScript()
     {
         using var response = await Client.GetAsync("/info.php%0a");

@@ -75,7 +75,8 @@ internal sealed class TestBackend : IAsyncDisposable
             bodyLength += read;
         }
 
-        _requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", headers, bodyLength, arrived));
+        _requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", headers, bodyLength, arrived,
+            context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? ""));
 
         if (request.Path.StartsWithSegments("/slow") && int.TryParse(request.Query["ms"], out var ms))
         {
