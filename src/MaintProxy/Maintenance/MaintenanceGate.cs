@@ -10,7 +10,7 @@ namespace MaintProxy.Maintenance;
 /// worker, when <c>down.sh</c> returned. It has not reached the backend yet, so it gets the maintenance
 /// answer now rather than run during the maintenance it was admitted just before.
 /// </summary>
-internal sealed class MaintenanceGate(MaintenanceState state, MaintenancePolicy policy, MaintenanceResponses responses, MaintenanceCounters counters)
+internal sealed class MaintenanceGate(MaintenanceState state, MaintenancePolicy policy, MaintenanceResponses responses, MaintenanceCounters counters, MaintenanceCors cors)
 {
     /// <summary>The maintenance answer when a window now covers the request; null to send it on.</summary>
     public HttpResponseMessage? AnswerIfNowInMaintenance(HttpContext context)
@@ -54,7 +54,17 @@ internal sealed class MaintenanceGate(MaintenanceState state, MaintenancePolicy 
 
         headers.TryAddWithoutValidation("Retry-After", rendered.RetryAfter.ToString());
         headers.TryAddWithoutValidation("Cache-Control", MaintenanceMiddleware.NoStore.ToString());
-        headers.TryAddWithoutValidation("Vary", MaintenanceMiddleware.VaryAccept.ToString());
+        headers.TryAddWithoutValidation("Vary", cors.Vary.ToString());
+        if (cors.IsEnabled)
+        {
+            var corsHeaders = new HeaderDictionary();
+            cors.AddHeaders(context.Request, corsHeaders);
+            foreach (var (name, value) in corsHeaders)
+            {
+                headers.TryAddWithoutValidation(name, value.ToString());
+            }
+        }
+
         response.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType.ToString());
         // Set, not computed on demand: a lazily computed length is not among the headers YARP copies.
         response.Content.Headers.ContentLength = body.Length;

@@ -29,6 +29,7 @@ internal sealed class MaintenanceMiddleware
     private readonly MaintenanceResponses _responses;
     private readonly InFlightRequests _inFlight;
     private readonly MaintenanceCounters _counters;
+    private readonly MaintenanceCors _cors;
     private readonly PathString _healthPath;
 
     public MaintenanceMiddleware(
@@ -38,6 +39,7 @@ internal sealed class MaintenanceMiddleware
         MaintenanceResponses responses,
         InFlightRequests inFlight,
         MaintenanceCounters counters,
+        MaintenanceCors cors,
         IOptions<MaintenanceOptions> options)
     {
         _next = next;
@@ -46,6 +48,7 @@ internal sealed class MaintenanceMiddleware
         _responses = responses;
         _inFlight = inFlight;
         _counters = counters;
+        _cors = cors;
         _healthPath = new PathString(options.Value.HealthPath.Length > 0 ? options.Value.HealthPath : null);
     }
 
@@ -159,9 +162,7 @@ internal sealed class MaintenanceMiddleware
     {
         context.Features.Set(MaintenanceOutcomeFeature.For(MaintenanceOutcome.Maintenance));
         var rendered = _responses.For(window);
-        var (body, contentType) = rendered.For(ResponseFormats.Negotiate(context.Request.Headers.Accept));
         var response = context.Response;
-        response.StatusCode = _responses.StatusCode;
         var headers = response.Headers;
         headers[ModeHeader] = ModeOn;
         if (window.ReadOnly)
@@ -171,6 +172,19 @@ internal sealed class MaintenanceMiddleware
 
         headers.RetryAfter = rendered.RetryAfter;
         headers.CacheControl = NoStore;
+        headers.Vary = _cors.Vary;
+        if (_cors.IsEnabled)
+        {
+            _cors.AddHeaders(context.Request, headers);
+            if (_cors.IsAllowedPreflight(context.Request))
+            {
+                // A browser treats a preflight that is not 2xx as a network error and never sends the
+                // request: the page could not tell maintenance from an outage. Let the request come and get the 503.
+                response.StatusCode = StatusCodes.Status204NoContent;
+                return Task.CompletedTask;
+            }
+        }
+
         if (MaintenancePolicy.IsGrpc(context.Request))
         {
             // gRPC's answer in its own terms: status 14 UNAVAILABLE, trailers-only (headers that end the stream).
@@ -181,7 +195,8 @@ internal sealed class MaintenanceMiddleware
             return Task.CompletedTask;
         }
 
-        headers.Vary = VaryAccept;
+        var (body, contentType) = rendered.For(ResponseFormats.Negotiate(context.Request.Headers.Accept));
+        response.StatusCode = _responses.StatusCode;
         headers.ContentType = contentType;
         response.ContentLength = body.Length;
         return HttpMethods.IsHead(context.Request.Method)

@@ -46,6 +46,13 @@ public sealed class MaintenanceOptions
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan BypassCookieLifetime { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>
+    /// Origins (<c>https://app.example</c>) whose pages may read maintenance answers across origins, or
+    /// <c>*</c> for any (without credentials). Empty: no CORS headers, and browsers hide the answer from
+    /// scripts on other origins.
+    /// </summary>
+    public string[] CorsAllowedOrigins { get; set; } = [];
+
     /// <summary>The proxy's own liveness path, answered 200 even in maintenance; empty turns it off.</summary>
     public string HealthPath { get; set; } = "/healthz";
 }

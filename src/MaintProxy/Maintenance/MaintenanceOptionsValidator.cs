@@ -27,6 +27,9 @@ internal sealed class MaintenanceOptionsValidator : IValidateOptions<Maintenance
         failures.AddRange(options.TrustedProxies
             .Where(proxy => !ClientAddress.TryParseNetwork(proxy, out _))
             .Select(proxy => $"Maintenance:TrustedProxies '{proxy}' is not an address or CIDR network (IPv4 as four numbers 0-255 without leading zeros)."));
+        failures.AddRange(options.CorsAllowedOrigins
+            .Where(origin => origin != MaintenanceCors.AnyOrigin && MaintenanceCors.Normalize(origin) is null)
+            .Select(origin => $"Maintenance:CorsAllowedOrigins '{origin}' is not an origin: http:// or https://, a host and an optional port, no path (e.g. https://app.example), or * for any."));
         if (options.HealthPath.Length > 0 && !options.HealthPath.StartsWith('/'))
         {
             failures.Add($"Maintenance:HealthPath '{options.HealthPath}' must start with '/' (or be empty to turn it off).");

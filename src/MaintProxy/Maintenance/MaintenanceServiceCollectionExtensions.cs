@@ -20,6 +20,7 @@ public static class MaintenanceServiceCollectionExtensions
         services.TryAddSingleton<MaintenanceState>();
         services.TryAddSingleton<MaintenancePage>();
         services.TryAddSingleton<MaintenancePolicy>();
+        services.TryAddSingleton<MaintenanceCors>();
         services.TryAddSingleton<MaintenanceResponses>();
         services.TryAddSingleton<InFlightRequests>();
         services.TryAddSingleton<MaintenanceCounters>();
