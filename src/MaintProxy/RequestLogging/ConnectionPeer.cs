@@ -43,7 +43,26 @@ internal static class ConnectionPeer
         }
     }
 
-    /// <summary>Whether Kestrel's refusal with this status is of the request the pipeline logged last (asked once).</summary>
-    public static bool IsAlreadyLogged(string connectionId, int statusCode) =>
-        Open.TryGetValue(connectionId, out var state) && Interlocked.Exchange(ref state.ClientErrorStatusLogged, 0) == statusCode;
+    /// <summary>
+    /// The pipeline logged a request of this connection that came with a body. When it answered without
+    /// reading the body (a maintenance answer), Kestrel reads it after the answer, to keep the connection,
+    /// and reports what goes wrong then (over <c>MaxRequestBodySize</c>, the client gone): of that request.
+    /// </summary>
+    public static void RequestWithBodyLogged(string? connectionId)
+    {
+        if (connectionId is not null && Open.TryGetValue(connectionId, out var state))
+        {
+            state.RequestWithBodyLogged = 1;
+        }
+    }
+
+    /// <summary>
+    /// Whether Kestrel's refusal with this status is of the request the pipeline logged last (asked once):
+    /// a client-error with this status, or a refusal of the body of a request logged with one. The next
+    /// request of a connection is read only once the body before it is, so such a refusal is never of a later one.
+    /// </summary>
+    public static bool IsAlreadyLogged(string connectionId, int statusCode, bool isBodyRefusal) =>
+        Open.TryGetValue(connectionId, out var state)
+        && (Interlocked.Exchange(ref state.ClientErrorStatusLogged, 0) == statusCode
+            | (isBodyRefusal && Interlocked.Exchange(ref state.RequestWithBodyLogged, 0) == 1));
 }

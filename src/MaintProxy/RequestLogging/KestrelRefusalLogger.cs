@@ -23,7 +23,7 @@ internal sealed class KestrelRefusalLogger(Lazy<ILogger> requestLog) : ILogger
         }
 
         var connectionId = ValueIn(state, ConnectionIdKey);
-        if (connectionId is not null && ConnectionPeer.IsAlreadyLogged(connectionId, refusal.StatusCode))
+        if (connectionId is not null && ConnectionPeer.IsAlreadyLogged(connectionId, refusal.StatusCode, KestrelRefusalReason.IsOfBody(refusal)))
         {
             return;
         }

@@ -25,6 +25,34 @@ internal static class KestrelRefusalReason
         ("Request contains too many headers", "too many headers"),
     ];
 
+    // Refusals of a request's body, not its head: they come while or after the request is answered.
+    private static readonly string[] BodyRefusalStarts =
+    [
+        "Request body too large",
+        "Unexpected end of request content",
+        "Bad chunk",
+        "Chunked request",
+        "Reading the request body timed out",
+    ];
+
+    public static bool IsOfBody(BadHttpRequestException refusal)
+    {
+        if (refusal.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return true;
+        }
+
+        foreach (var start in BodyRefusalStarts)
+        {
+            if (refusal.Message.StartsWith(start, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static string Of(BadHttpRequestException refusal)
     {
         foreach (var (start, reason) in ByMessage)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using MaintProxy.Hosting;
 using MaintProxy.Maintenance;
 using Yarp.ReverseProxy.Model;
@@ -12,6 +13,9 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvide
         context.Features.Get<MaintenanceOutcomeFeature>()?.Outcome == MaintenanceOutcome.BypassGranted
             ? "/[bypass secret]"
             : ControlCharacterEscaper.Escape(context.Request.Path.Value ?? "/");
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is { } length ? length > 0 : request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -36,6 +40,11 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvide
             if (outcome == RequestOutcome.ClientError)
             {
                 ConnectionPeer.ClientErrorLogged(context.Connection.Id, status);
+            }
+
+            if (HasBody(context.Request))
+            {
+                ConnectionPeer.RequestWithBodyLogged(context.Connection.Id);
             }
 
             RequestLog.Completed(

@@ -105,6 +105,44 @@ public sealed class KestrelRefusalLogEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task UnreadBodyOfAMaintenanceAnswer_IsOneLine_NotAlsoA413OrA400()
+    {
+        await using var proxy = await StartProxyAsync(new Dictionary<string, string> { ["Kestrel:Limits:MaxRequestBodySize"] = "1000000" });
+        var down = await Scripts.DownAsync(proxy);
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+
+        // Over the limit: Kestrel reads the body after the answer, to keep the connection, and refuses it there.
+        var overLimit = await SendRawAsync(proxy.PublicPort, "POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: 50000000\r\nExpect: 100-continue\r\n\r\n");
+        // Under it: the client waits for a 100 Continue that never comes, reads the 503 and leaves.
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, proxy.PublicPort));
+            await socket.SendAsync("POST /small HTTP/1.1\r\nHost: a\r\nContent-Length: 500000\r\nExpect: 100-continue\r\n\r\n"u8.ToArray());
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var received = new MemoryStream();
+            var buffer = new byte[16 * 1024];
+            int read;
+            while (!Encoding.ASCII.GetString(received.ToArray()).Contains("Retry after", StringComparison.Ordinal)
+                && (read = await socket.ReceiveAsync(buffer, cts.Token)) > 0)
+            {
+                received.Write(buffer, 0, read);
+            }
+
+            Assert.StartsWith("HTTP/1.1 503 ", Encoding.ASCII.GetString(received.ToArray()), StringComparison.Ordinal);
+        }
+
+        Assert.True(await proxy.WaitForOutputAsync("POST /small → 503 maintenance", TimeSpan.FromSeconds(10)), proxy.Output);
+        await Task.Delay(500); // the client's leaving reaches Kestrel
+        await SendRawAsync(proxy.PublicPort, "GARBAGE\r\n\r\n"); // a refusal after them: its line says they are done with
+
+        Assert.StartsWith("HTTP/1.1 503 ", overLimit, StringComparison.Ordinal);
+        Assert.True(await proxy.WaitForOutputAsync("→ 400 refused (malformed request line)", TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.Contains("POST /big → 503 maintenance", proxy.Output, StringComparison.Ordinal);
+        Assert.Equal(1, CountOf(proxy.Output, " refused "));
+        Assert.Empty(Backend.Requests);
+    }
+
+    [Fact]
     public async Task Http2HeaderListTooLong_Logs431RefusedWithTheClient()
     {
         await using var proxy = await StartProxyAsync(new Dictionary<string, string> { ["Kestrel:Endpoints:Public:Protocols"] = "Http2" });
