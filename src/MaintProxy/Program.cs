@@ -27,6 +27,7 @@ try
     app.UseRouting();
     app.UseMiddleware<SentPathMiddleware>();
     app.UseMiddleware<RequestLoggingMiddleware>();
+    app.UseMiddleware<UnforwardableRequestMiddleware>();
     app.UseHostFiltering(); // AllowedHosts: public requests only (see HostWideFilters)
     app.UseMaintenance();
     app.MapReverseProxy();

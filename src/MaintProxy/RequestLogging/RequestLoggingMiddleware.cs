@@ -8,11 +8,13 @@ namespace MaintProxy.RequestLogging;
 /// <summary>One structured line per request: what was asked, how it was answered, how long it took.</summary>
 internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvider timeProvider, ILogger<RequestLoggingMiddleware> logger)
 {
-    /// <summary>The path, with its control characters escaped, unless it is the bypass secret: that is never written to a log.</summary>
+    /// <summary>The path (the target when it has none), with its control characters escaped, unless it is the bypass secret: that is never written to a log.</summary>
     private static string LoggedPath(HttpContext context) =>
         context.Features.Get<MaintenanceOutcomeFeature>()?.Outcome == MaintenanceOutcome.BypassGranted
             ? "/[bypass secret]"
-            : ControlCharacterEscaper.Escape(context.Request.Path.Value ?? "/");
+            : context.Request.Path.HasValue ? ControlCharacterEscaper.Escape(context.Request.Path.Value)
+            // CONNECT's authority, or the * of OPTIONS *: there is no path to log.
+            : ControlCharacterEscaper.Escape(context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "/");
 
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength is { } length ? length > 0 : request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;

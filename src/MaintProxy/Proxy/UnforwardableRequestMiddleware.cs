@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace MaintProxy.Proxy;
+
+/// <summary>
+/// Answers <c>400</c>, as nginx does, to the two request forms a reverse proxy cannot pass on: a
+/// <c>CONNECT</c> tunnel (YARP fails it as a backend error: a 502 logged as <c>proxy-error</c>, with a
+/// stack trace) and <c>OPTIONS *</c> (it would reach the backend as <c>OPTIONS /</c>, another request).
+/// An extended <c>CONNECT</c> (a WebSocket over HTTP/2) is an upgrade, and forwarded.
+/// </summary>
+internal sealed class UnforwardableRequestMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.Path.HasValue)
+        {
+            return next(context);
+        }
+
+        if (HttpMethods.IsConnect(request.Method) && context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect != true)
+        {
+            return RefuseAsync(context, "Bad Request: CONNECT is not supported; MaintProxy is a reverse proxy, not a forward proxy.\n");
+        }
+
+        if (HttpMethods.IsOptions(request.Method) && context.Features.Get<IHttpRequestFeature>()?.RawTarget == "*")
+        {
+            return RefuseAsync(context, "Bad Request: OPTIONS * is not supported; ask about a path (OPTIONS /path).\n");
+        }
+
+        return next(context);
+    }
+
+    private static Task RefuseAsync(HttpContext context, string message)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status400BadRequest;
+        response.ContentType = "text/plain; charset=utf-8";
+        response.Headers.Connection = "close";
+        return response.WriteAsync(message);
+    }
+}
