@@ -23,6 +23,10 @@ command=${1:?usage: maintctl.sh down|up [options]}
 shift
 
 admin_url=${MAINTPROXY_ADMIN_URL:-http://127.0.0.1:8081}
+# Whether the admin URL was chosen (option or environment) or is the shipped default, which every
+# MaintProxy on the box starts with: a default that reaches another instance must not be used.
+admin_url_chosen=0
+[ -z "${MAINTPROXY_ADMIN_URL:-}" ] || admin_url_chosen=1
 sentinel=${MAINTPROXY_SENTINEL:-}
 timeout_s=${MAINTPROXY_TIMEOUT:-5}
 wait_for_proxy=1
@@ -119,8 +123,8 @@ while [ $# -gt 0 ]; do
     --timeout=*) eq_value "$1"; timeout_s=$value ;;
     --sentinel) need_value "$@"; sentinel=$2; shift ;;
     --sentinel=*) eq_value "$1"; sentinel=$value ;;
-    --admin-url) need_value "$@"; admin_url=$2; shift ;;
-    --admin-url=*) eq_value "$1"; admin_url=$value ;;
+    --admin-url) need_value "$@"; admin_url=$2; admin_url_chosen=1; shift ;;
+    --admin-url=*) eq_value "$1"; admin_url=$value; admin_url_chosen=1 ;;
     --site) need_value "$@"; sites+=("$2"); shift ;;
     --site=*) eq_value "$1"; sites+=("$value") ;;
     --reason) down_only "$1"; need_value "$@"; reason=$2; shift ;;
@@ -378,6 +382,18 @@ not_maintproxy() { # what was asked
   die 1 "the admin URL $admin_url answers $1, but not like MaintProxy (no status with a generation): another server listens there. Check MAINTPROXY_ADMIN_URL or --admin-url (the proxy's Admin:Url)."
 }
 
+# With the default admin URL, the proxy that answers must watch this copy's maint/down: on a box with
+# several MaintProxy instances, the one at the default port may be another one (this copy's proxy set
+# another Admin:Url, or failed to start because that port was taken), and its site is not this one's.
+other_instance_at_default() { # the sentinel the proxy reports
+  [ "$admin_url_chosen" = 0 ] || return 0
+  local own watched
+  own=$(realpath -m -- "$root/maint/down")
+  watched=$(realpath -m -- "$1") # the proxy does not resolve symbolic links, realpath does
+  [ "$watched" != "$own" ] || return 0
+  die 1 "the proxy at the default admin URL $admin_url watches $1, not $own beside this script: it is another MaintProxy instance (or this copy's proxy uses another Admin:Url, or is not running). Nothing was written. Pass --admin-url with this copy's Admin:Url (or set MAINTPROXY_ADMIN_URL), or --sentinel $1 to change that instance's file."
+}
+
 if [ "$show_status" = 1 ]; then
   deadline_after "$timeout_s"
   admin GET "/status?format=text" "$deadline" || die 1 "no MaintProxy answered at $admin_url$(not_accepted) (check MAINTPROXY_ADMIN_URL)"
@@ -392,6 +408,7 @@ if [ -z "$sentinel" ]; then
       is_status || not_maintproxy "GET /status"
       json_field "$body" sentinelPath
       sentinel=$field # already absolute and normalized by the proxy
+      other_instance_at_default "$sentinel"
     elif [ "$connect_timed_out" = 1 ]; then # a listener is there, but it is not the one to tell which file it watches
       die 1 "no MaintProxy answered at $admin_url$(not_accepted). Nothing was written; pass --sentinel PATH to write the file anyway."
     elif [ -n "$http_status" ]; then # something answered, but not as the proxy does: write nothing
