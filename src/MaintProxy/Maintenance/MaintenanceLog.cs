@@ -25,4 +25,10 @@ internal static partial class MaintenanceLog
 
     [LoggerMessage(1008, LogLevel.Warning, "Maintenance (generation {Generation}) closed {Count} request stream(s) still sending their body to the sites it covers")]
     public static partial void RequestStreamsClosed(ILogger logger, long generation, int count);
+
+    [LoggerMessage(1010, LogLevel.Information, "Watching sentinel {SentinelPath} (Maintenance:SentinelPath {Configured}; relative paths start at the working directory {WorkingDirectory})")]
+    public static partial void WatchingSentinel(ILogger logger, string sentinelPath, string configured, string workingDirectory);
+
+    [LoggerMessage(1011, LogLevel.Warning, "The folder of sentinel {SentinelPath} does not exist, so no sentinel written elsewhere puts this proxy in maintenance: Maintenance:SentinelPath {Configured} starts at the working directory {WorkingDirectory}. Start the proxy in the folder that holds maint/ (systemd: WorkingDirectory=), or give an absolute Maintenance:SentinelPath")]
+    public static partial void SentinelFolderMissing(ILogger logger, string sentinelPath, string configured, string workingDirectory);
 }

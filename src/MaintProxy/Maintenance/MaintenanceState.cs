@@ -26,6 +26,7 @@ internal sealed class MaintenanceState
         _timeProvider = timeProvider;
         _logger = logger;
         SentinelPath = Path.GetFullPath(options.Value.SentinelPath);
+        LogWhereTheSentinelIs(options.Value.SentinelPath);
         Refresh(force: true);
     }
 
@@ -134,6 +135,21 @@ internal sealed class MaintenanceState
         SentinelSha256 = marker,
         SentinelError = error,
     };
+
+    // A proxy started in another folder (systemd's default is /) watches another file than the one
+    // operators touch: say at start which file it is, and warn when its folder is not even there.
+    private void LogWhereTheSentinelIs(string configured)
+    {
+        var workingDirectory = Environment.CurrentDirectory;
+        if (Directory.Exists(Path.GetDirectoryName(SentinelPath)))
+        {
+            MaintenanceLog.WatchingSentinel(_logger, SentinelPath, configured, workingDirectory);
+        }
+        else
+        {
+            MaintenanceLog.SentinelFolderMissing(_logger, SentinelPath, configured, workingDirectory);
+        }
+    }
 
     private void LogApplied(MaintenanceSnapshot snapshot)
     {
