@@ -553,6 +553,9 @@ confirm() {
         applied_generation=$generation
         return 0
       fi
+      # The proxy cannot read the file or look into its folder (it runs as another user): that does not
+      # change by waiting, and it fails closed meanwhile.
+      [ "$got" != unreadable ] || cannot_read
     elif [ -n "$http_status" ]; then
       reached=1
     fi
@@ -576,6 +579,13 @@ check_applied() {
   local error="unknown error" re='"sentinelError":"(([^"\\]|\\.)*)"'
   if [[ $body =~ $re ]]; then error=${BASH_REMATCH[1]}; fi
   die 1 "the proxy could not apply $sentinel: $error. It fails closed: EVERY site is in maintenance now, with defaults. Fix or remove that line in $sentinel (or run ./up.sh to end every window), then run this again."
+}
+
+# The proxy reports that it cannot read the sentinel, or look into its folder: a matter of permissions.
+cannot_read() {
+  local error="unknown error" re='"sentinelError":"(([^"\\]|\\.)*)"'
+  if [[ $body =~ $re ]]; then error=${BASH_REMATCH[1]//\\u0027/\'}; fi
+  die 1 "the proxy cannot read $sentinel: $error It fails closed: EVERY site is in maintenance now, whatever the file says, until it can read it."
 }
 
 # Waits until no request the new windows stop is still on its way to the backend.

@@ -5,9 +5,17 @@ internal readonly record struct FileStamp(bool Exists, long Length, DateTime Las
 {
     public static readonly FileStamp Missing = new(false, 0, default);
 
+    /// <summary>The path cannot be looked at (a folder on the way that this process may not search).</summary>
+    public static readonly FileStamp Unreachable = new(true, -2, default);
+
+    public bool IsUnreachable => Length == -2;
+
+    public bool IsFolder => Length == -1;
+
     /// <summary>
     /// A symbolic link is followed, so rewriting its target is a change. A folder at the path exists
     /// (with length -1): whoever reads it then learns it is not a file, instead of taking it for absent.
+    /// So does a path this process may not look at (<see cref="Unreachable"/>): it may well be there.
     /// </summary>
     public static FileStamp Of(string path)
     {
@@ -22,6 +30,29 @@ internal readonly record struct FileStamp(bool Exists, long Length, DateTime Las
             return new FileStamp(true, file.Length, file.LastWriteTimeUtc);
         }
 
-        return Directory.Exists(file.FullName) ? new FileStamp(true, -1, Directory.GetLastWriteTimeUtc(file.FullName)) : Missing;
+        if (Directory.Exists(file.FullName))
+        {
+            return new FileStamp(true, -1, Directory.GetLastWriteTimeUtc(file.FullName));
+        }
+
+        return IsDeniedToThisProcess(file.FullName) ? Unreachable : Missing;
+    }
+
+    // FileInfo.Exists is false when stat(2) fails for any reason; only ENOENT/ENOTDIR mean "absent".
+    private static bool IsDeniedToThisProcess(string path)
+    {
+        try
+        {
+            File.GetAttributes(path);
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }

@@ -49,7 +49,8 @@ internal sealed class MaintenancePage
 
             // A page that was loaded stays in use while the file cannot be read, or is being written
             // (copied over in place, it is empty for a moment; a rename replaces it at once).
-            var problem = stamp.Length < 0 ? "it is a folder, not a file"
+            var problem = stamp.IsUnreachable ? UnreachableProblem.Describe(PagePath)
+                : stamp.IsFolder ? "it is a folder, not a file"
                 : stamp.Length == 0 ? "it is empty"
                 : stamp.Length > MaxPageBytes ? $"{stamp.Length} bytes, more than the {MaxPageBytes} a page may have"
                 : null;

@@ -91,7 +91,12 @@ internal sealed class MaintenanceState
             return MaintenanceSnapshot.Up;
         }
 
-        if (stamp.Length < 0)
+        if (stamp.IsUnreachable)
+        {
+            return FailedClosed("unreadable", UnreachableProblem.Describe(SentinelPath));
+        }
+
+        if (stamp.IsFolder)
         {
             return FailedClosed("unreadable", "it is a folder, not a file");
         }
@@ -117,7 +122,7 @@ internal sealed class MaintenanceState
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // It exists but cannot be read (or is a folder): an operator meant "down", so fail closed.
-            return FailedClosed("unreadable", ex.Message);
+            return FailedClosed("unreadable", ex is UnauthorizedAccessException ? $"{ex.Message} {UnreachableProblem.WhatToFix()}" : ex.Message);
         }
 
         var (windows, error) = SentinelParser.Parse(content);

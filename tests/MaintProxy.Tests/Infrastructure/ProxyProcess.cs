@@ -54,10 +54,12 @@ internal sealed class ProxyProcess : IAsyncDisposable
     /// runs another copy of the build (see <see cref="ProxyBuildCopy"/>) instead of the one in src/;
     /// <paramref name="openFileLimit"/> starts it with that open-file limit (soft and hard, through <c>prlimit</c>);
     /// <paramref name="holdStandardOutput"/> leaves its standard output unread (a pipe that fills up) until
-    /// <see cref="ReadStandardOutput"/>.
+    /// <see cref="ReadStandardOutput"/>; <paramref name="asNobody"/> runs it as user nobody (tests running as root only),
+    /// with its working directory open to it.
     /// </summary>
     public static ProxyProcess Start(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
-        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null, int? openFileLimit = null, bool holdStandardOutput = false)
+        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null, int? openFileLimit = null, bool holdStandardOutput = false,
+        bool asNobody = false)
     {
         Directory.CreateDirectory(Path.Combine(workDirectory, "maint"));
         Directory.CreateDirectory(TempPathOf(workDirectory));
@@ -76,7 +78,17 @@ internal sealed class ProxyProcess : IAsyncDisposable
             config[key] = value;
         }
 
-        var start = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "prlimit") { WorkingDirectory = workDirectory };
+        var start = new ProcessStartInfo(asNobody ? "setpriv" : openFileLimit is null ? "dotnet" : "prlimit") { WorkingDirectory = workDirectory };
+        if (asNobody && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(workDirectory, (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(TempPathOf(workDirectory), (UnixFileMode)0b111_111_111);
+            foreach (var arg in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", openFileLimit is null ? "dotnet" : "prlimit" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
         if (openFileLimit is { } limit)
         {
             start.ArgumentList.Add($"--nofile={limit}:{limit}"); // then runs (execs) dotnet as the same process
@@ -106,11 +118,12 @@ internal sealed class ProxyProcess : IAsyncDisposable
     /// process between <see cref="FreePort.Next"/> and the bind is tried again with new ports, twice.
     /// </summary>
     public static async Task<ProxyProcess> StartReadyAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string>? settings = null,
-        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null, int? openFileLimit = null, bool holdStandardOutput = false)
+        IReadOnlyDictionary<string, string>? environment = null, string? proxyDll = null, int? openFileLimit = null, bool holdStandardOutput = false,
+        bool asNobody = false)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var proxy = Start(workDirectory, backendUrl, settings, environment, proxyDll, openFileLimit, holdStandardOutput);
+            var proxy = Start(workDirectory, backendUrl, settings, environment, proxyDll, openFileLimit, holdStandardOutput, asNobody);
             try
             {
                 await proxy.WaitReadyAsync();
