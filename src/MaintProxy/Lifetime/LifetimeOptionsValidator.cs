@@ -39,6 +39,14 @@ internal sealed class LifetimeOptionsValidator : IValidateOptions<LifetimeOption
             {
                 return ValidateOptionsResult.Fail($"Lifetime:PidFile '{options.PidFile}' is a folder: name a file in it (for example maint/maintproxy.pid).");
             }
+
+            // The file is written once the proxy is ready; a folder it may not write in would leave
+            // maint/restart.sh and systemd's PIDFile= without it, with only a log line to say why.
+            if (!MayCreateFilesIn(directory))
+            {
+                return ValidateOptionsResult.Fail(
+                    $"Lifetime:PidFile '{options.PidFile}' cannot be written: the proxy runs as user {Environment.UserName}, who may not create files in {directory}. Give that user write access to the folder, or name a file in a folder it may write.");
+            }
         }
 
         if (!PredecessorProcess.TryParseList(options.Predecessors, out _))
@@ -47,5 +55,25 @@ internal sealed class LifetimeOptionsValidator : IValidateOptions<LifetimeOption
         }
 
         return ValidateOptionsResult.Success;
+    }
+
+    private static bool MayCreateFilesIn(string directory)
+    {
+        var probe = Path.Combine(directory, $".maintproxy-pid-probe.{Environment.ProcessId}");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+                return true;
+            }
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true; // not a question of permission (a left-over probe, a full disk): writing says more
+        }
     }
 }

@@ -143,9 +143,9 @@ internal sealed class ProxyProcess : IAsyncDisposable
 
     /// <summary>Starts the proxy expecting it to refuse to start: it must exit 1. Returns what it wrote.</summary>
     public static async Task<string> StartRefusedAsync(string workDirectory, string backendUrl, IReadOnlyDictionary<string, string> settings,
-        string? proxyDll = null)
+        string? proxyDll = null, bool asNobody = false)
     {
-        await using var proxy = Start(workDirectory, backendUrl, settings, proxyDll: proxyDll);
+        await using var proxy = Start(workDirectory, backendUrl, settings, proxyDll: proxyDll, asNobody: asNobody);
         Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the proxy should refuse to start");
         Assert.Equal(1, proxy.ExitCode);
         return proxy.Output;

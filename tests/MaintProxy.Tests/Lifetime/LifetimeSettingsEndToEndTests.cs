@@ -17,6 +17,27 @@ public sealed class LifetimeSettingsEndToEndTests : EndToEndTest
         Assert.Empty(Directory.EnumerateFiles(Dir.Path, "run.*"));
     }
 
+    [Fact]
+    public async Task PidFileInAFolderTheProxyUserMayNotWrite_RefusesToStartNamingTheUser()
+    {
+        // The proxy runs as nobody and the folder is root's: tests running as root only. It used to start,
+        // log an error once ready, and leave maint/restart.sh without the file.
+        if (!Environment.IsPrivilegedProcess || OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var folder = Directory.CreateDirectory(Dir.File("run")).FullName;
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        var pidFile = Path.Combine(folder, "maintproxy.pid");
+
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Lifetime:PidFile"] = pidFile }, asNobody: true);
+
+        Assert.Contains($"MaintProxy cannot start: Lifetime:PidFile '{pidFile}' cannot be written: the proxy runs as user nobody, who may not create files in {folder}.",
+            output, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+    }
+
     [Theory]
     [InlineData("00:00:00.050")]
     [InlineData("100.00:00:00")]
