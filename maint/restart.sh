@@ -193,6 +193,28 @@ for arg in "${new_command[@]}"; do
 done
 command+=("--Lifetime:PidFile=$ready_file" "--Lifetime:Predecessors=$predecessors")
 
+# The new process runs as the old one's user (root restarting a service user's proxy): the kernel
+# shares a SO_REUSEPORT port only among sockets of one user, and a proxy is not to become root's.
+old_ids() { # → $old_uid $old_gid $old_groups (effective ids; supplementary groups, comma-separated)
+  local key rest ids
+  old_groups=""
+  while read -r key rest; do
+    case $key in
+      Uid:) read -ra ids <<<"$rest"; old_uid=${ids[1]} ;;
+      Gid:) read -ra ids <<<"$rest"; old_gid=${ids[1]} ;;
+      Groups:) read -ra ids <<<"$rest"; old_groups=$(IFS=,; printf '%s' "${ids[*]}") ;;
+    esac
+  done <"/proc/$old_pid/status"
+}
+old_ids
+if [ "$old_uid" != "$EUID" ]; then
+  [ "$EUID" = 0 ] || die 1 "process $old_pid runs as user $old_uid, this script as $EUID: run it as that user or as root"
+  setpriv=$(command -v setpriv) || die 1 "process $old_pid runs as user $old_uid: starting the new one as that user needs setpriv (util-linux)"
+  as_user=("$setpriv" "--reuid=$old_uid" "--regid=$old_gid")
+  if [ -n "$old_groups" ]; then as_user+=("--groups=$old_groups"); else as_user+=(--clear-groups); fi
+  command=("${as_user[@]}" -- "${command[@]}")
+fi
+
 if [ -z "$log_file" ]; then
   old_out=$(readlink "/proc/$old_pid/fd/1" 2>/dev/null || true)
   if [ -n "$old_out" ] && [ -f "$old_out" ]; then

@@ -210,6 +210,42 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Restart_ByRootOfAProxyRunningAsAnotherUser_NewProcessRunsAsThatUserAndServes()
+    {
+        // The proxy runs as nobody, restart.sh as root (sudo maint/restart.sh): tests running as root only.
+        // The new process used to run as root, and could not bind: SO_REUSEPORT shares a port within one user.
+        if (!Environment.IsPrivilegedProcess || OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var run = Directory.CreateDirectory(_dir.File("run")).FullName;
+        File.SetUnixFileMode(run, (UnixFileMode)0b111_111_111);
+        var pidFile = Path.Combine(run, "maintproxy.pid");
+        await using var backend = await TestBackend.StartAsync();
+        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Lifetime:ReusePort"] = "true",
+            ["Lifetime:PidFile"] = pidFile,
+        }, asNobody: true);
+        var oldPid = await File.ReadAllTextAsync(pidFile);
+
+        var restart = await RestartAsync("--pid-file", pidFile, "--log", NewLog);
+        var newPid = (await File.ReadAllTextAsync(pidFile)).Trim();
+        if (newPid != oldPid.Trim())
+        {
+            _newPid = int.Parse(newPid, CultureInfo.InvariantCulture);
+        }
+
+        Assert.True(restart.ExitCode == 0, restart.Stderr + restart.Stdout + await File.ReadAllTextAsync(NewLog));
+        var status = await File.ReadAllLinesAsync($"/proc/{newPid}/status");
+        Assert.Equal("65534", status.Single(line => line.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[2]);
+        Assert.True(await old.WaitForExitAsync(Deadline), "the old process did not exit after the restart");
+        using var client = new HttpClient();
+        Assert.Equal("backend ok /after", await client.GetStringAsync(old.PublicUrl + "/after"));
+    }
+
+    [Fact]
     public async Task Restart_AfterCertificateRenewal_NewConnectionsGetTheRenewedCertificate()
     {
         await using var backend = await TestBackend.StartAsync();
