@@ -26,6 +26,8 @@ try
     app.UseMiddleware<LenientRoutingMiddleware>(); // routes //admin or /admin;x as /admin: see there
     app.UseRouting();
     app.UseMiddleware<SentPathMiddleware>();
+    app.UseRouting(); // matches only a path routed by its lenient reading, now as sent
+    app.UseMiddleware<StrictReadingMiddleware>();
     app.UseMiddleware<RequestLoggingMiddleware>();
     app.UseMiddleware<UnforwardableRequestMiddleware>();
     app.UseHostFiltering(); // AllowedHosts: public requests only (see HostWideFilters)

@@ -4,7 +4,7 @@ namespace MaintProxy.Maintenance;
 
 /// <summary>A request on its way to a backend, as the drain sees it.</summary>
 internal sealed class InFlightRequest(string authority, Endpoint? endpoint, MaintenanceOutcome? exception, Action? abortUpgrade = null,
-    StreamingRequestBody? body = null)
+    StreamingRequestBody? body = null, string? otherReadingClusterId = null)
 {
     private int _aborted;
 
@@ -16,6 +16,9 @@ internal sealed class InFlightRequest(string authority, Endpoint? endpoint, Main
 
     /// <summary>Looked up only when someone asks (the status surface, a drain), not per request.</summary>
     public string? ClusterId => EndpointCluster.IdOf(endpoint);
+
+    /// <summary>The cluster the path routes to as sent, when routing took its lenient reading to another; else null.</summary>
+    public string? OtherReadingClusterId { get; } = otherReadingClusterId;
 
     /// <summary>Let through by a maintenance exception (bypass, allowed path, read-only): not drained.</summary>
     public bool Exempt => exception is not null;
@@ -48,5 +51,6 @@ internal sealed class InFlightRequest(string authority, Endpoint? endpoint, Main
     /// <summary>Whether the request goes to this site: its cluster id, or its host name as <see cref="HostNames.Canonical"/> gives it.</summary>
     public bool IsFor(string site, string? siteHost) =>
         string.Equals(ClusterId, site, StringComparison.Ordinal)
+        || string.Equals(OtherReadingClusterId, site, StringComparison.Ordinal)
         || (siteHost is not null && HostNames.OfRequest(Authority).Equals(siteHost, StringComparison.OrdinalIgnoreCase));
 }

@@ -69,7 +69,7 @@ internal sealed class MaintenanceMiddleware
         StreamingRequestBody? body = null;
         while (true)
         {
-            var window = snapshot.IsDown ? snapshot.Match(authority, () => EndpointCluster.IdOf(context.GetEndpoint())) : null;
+            var window = snapshot.IsDown ? snapshot.Match(authority, () => EndpointCluster.IdOf(context.GetEndpoint()), SentPathFeature.OtherReadingClusterIdOf(context)) : null;
             var presentedSecret = false;
             var outcome = window is null ? (MaintenanceOutcome?)null : _policy.Decide(context, window, out presentedSecret);
             switch (outcome)
@@ -91,7 +91,7 @@ internal sealed class MaintenanceMiddleware
             }
 
             var request = new InFlightRequest(authority, context.GetEndpoint(), outcome, upgrade ? context.Abort : null,
-                outcome is null ? body : null);
+                outcome is null ? body : null, SentPathFeature.OtherReadingClusterIdOf(context));
             _inFlight.Add(request);
             var current = _state.ForDecision;
             if (ReferenceEquals(current, snapshot))

@@ -44,9 +44,10 @@ internal sealed record MaintenanceSnapshot
     /// <summary>
     /// The window that applies to a request: a window for its host name or its cluster first, then a
     /// window for every site; null to forward it. <paramref name="authority"/> is the request's
-    /// <c>Host</c> header as sent.
+    /// <c>Host</c> header as sent; <paramref name="otherReadingClusterId"/> the cluster its path routes to
+    /// as sent when it was routed by its lenient reading to another (see <c>StrictReadingMiddleware</c>).
     /// </summary>
-    public MaintenanceWindow? Match(string authority, Func<string?> clusterId)
+    public MaintenanceWindow? Match(string authority, Func<string?> clusterId, string? otherReadingClusterId = null)
     {
         if (!SiteWindows.IsEmpty)
         {
@@ -55,7 +56,8 @@ internal sealed record MaintenanceSnapshot
             foreach (var window in SiteWindows)
             {
                 if ((window.SiteHost is { } siteHost && host.Equals(siteHost, StringComparison.OrdinalIgnoreCase))
-                    || string.Equals(window.Site, cluster, StringComparison.Ordinal))
+                    || string.Equals(window.Site, cluster, StringComparison.Ordinal)
+                    || (otherReadingClusterId is not null && string.Equals(window.Site, otherReadingClusterId, StringComparison.Ordinal)))
                 {
                     return window;
                 }

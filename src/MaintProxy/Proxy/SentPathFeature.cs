@@ -1,7 +1,19 @@
 namespace MaintProxy.Proxy;
 
-/// <summary>The path a request came with, kept while it is routed by its lenient reading.</summary>
+/// <summary>
+/// The path a request came with, kept while it is routed by its lenient reading, and the cluster that
+/// path routes to as sent (<see cref="StrictReadingMiddleware"/>): a window for either covers the request.
+/// </summary>
 internal sealed class SentPathFeature(PathString path)
 {
     public PathString Path { get; } = path;
+
+    public Endpoint? LenientEndpoint { get; set; }
+
+    public RouteValueDictionary? LenientRouteValues { get; set; }
+
+    /// <summary>The cluster of the route the path matches as sent, when it is not the routed one's; else null.</summary>
+    public string? OtherReadingClusterId { get; set; }
+
+    public static string? OtherReadingClusterIdOf(HttpContext context) => context.Features.Get<SentPathFeature>()?.OtherReadingClusterId;
 }

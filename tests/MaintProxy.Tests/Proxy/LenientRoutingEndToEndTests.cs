@@ -36,6 +36,24 @@ public sealed class LenientRoutingEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task WindowForTheClusterOfAPath_CoversASpellingThatLeavesThePathOnlyForLenientBackends()
+    {
+        await using var proxy = await StartWithAnAdminClusterAsync();
+        var down = await Scripts.DownAsync(proxy, "--site", "admin");
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+
+        // Read leniently each is /y (cluster 'app'); a backend that keeps ';' and '%2F' in a segment (ASP.NET, Go) reads /admin/….
+        foreach (var target in new[] { "/admin/x;/..;/..;/y", "/admin/x%2F..%2F..%2Fy", "/admin/x\\..\\..\\y", "/admin//..//..//y" })
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Assert.True(response.StatusCode == 503, $"{target}: {response.StatusCode}");
+            Assert.Equal("1", response.Header("X-Maintenance-Mode"));
+        }
+
+        Assert.Empty(Backend.Requests);
+    }
+
+    [Fact]
     public async Task PathRoutedByItsLenientReading_IsForwardedAndLoggedAsSent()
     {
         await using var proxy = await StartWithAnAdminClusterAsync();

@@ -1,0 +1,28 @@
+namespace MaintProxy.Proxy;
+
+/// <summary>
+/// Runs after the path as sent was routed too: notes that route's cluster when it is not the cluster
+/// of the lenient reading, then puts the lenient reading's endpoint back. A backend that keeps <c>;</c>,
+/// <c>%2F</c> or <c>\</c> inside a segment (ASP.NET, Go) reads <c>/admin/x;/..;/..;/y</c> as
+/// <c>/admin/…</c> while the lenient reading is <c>/y</c>: a window for the cluster of either reading
+/// covers the request.
+/// </summary>
+internal sealed class StrictReadingMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.Features.Get<SentPathFeature>() is { } sent)
+        {
+            var strict = EndpointCluster.IdOf(context.GetEndpoint());
+            if (!string.Equals(strict, EndpointCluster.IdOf(sent.LenientEndpoint), StringComparison.Ordinal))
+            {
+                sent.OtherReadingClusterId = strict;
+            }
+
+            context.SetEndpoint(sent.LenientEndpoint);
+            context.Request.RouteValues = sent.LenientRouteValues ?? new RouteValueDictionary();
+        }
+
+        return next(context);
+    }
+}
