@@ -5,7 +5,7 @@ namespace MaintProxy.Proxy;
 /// of the lenient reading, then puts the lenient reading's endpoint back. A backend that keeps <c>;</c>,
 /// <c>%2F</c> or <c>\</c> inside a segment (ASP.NET, Go) reads <c>/admin/x;/..;/..;/y</c> as
 /// <c>/admin/…</c> while the lenient reading is <c>/y</c>: a window for the cluster of either reading
-/// covers the request.
+/// covers the request. When both readings take the same route, its values stay those of the path as sent.
 /// </summary>
 internal sealed class StrictReadingMiddleware(RequestDelegate next)
 {
@@ -13,7 +13,14 @@ internal sealed class StrictReadingMiddleware(RequestDelegate next)
     {
         if (context.Features.Get<SentPathFeature>() is { } sent)
         {
-            var strict = EndpointCluster.IdOf(context.GetEndpoint());
+            var endpoint = context.GetEndpoint();
+            if (ReferenceEquals(endpoint, sent.LenientEndpoint))
+            {
+                // One route either way: its values as sent, so that a PathPattern keeps `;v=1` and `//`.
+                return next(context);
+            }
+
+            var strict = EndpointCluster.IdOf(endpoint);
             if (!string.Equals(strict, EndpointCluster.IdOf(sent.LenientEndpoint), StringComparison.Ordinal))
             {
                 sent.OtherReadingClusterId = strict;

@@ -64,4 +64,24 @@ public sealed class LenientRoutingEndToEndTests : EndToEndTest
         Assert.Equal(["//admin/x;v=1"], Backend.Requests.Select(r => r.Path));
         Assert.True(await proxy.WaitForOutputAsync("GET //admin/x;v=1 → 200 forwarded", TimeSpan.FromSeconds(10)), proxy.Output);
     }
+
+    [Fact]
+    public async Task RouteWithAPathPattern_ForwardsTheCatchAllAsSent()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Routes:files:ClusterId"] = "files",
+            ["ReverseProxy:Routes:files:Match:Path"] = "/files/{**rest}",
+            ["ReverseProxy:Routes:files:Transforms:0:PathPattern"] = "/store/{**rest}",
+            ["ReverseProxy:Clusters:files:Destinations:d:Address"] = Backend.Url,
+        });
+
+        foreach (var target in new[] { "/files/a;v=1/b", "/files/a//b" })
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Assert.Equal(200, response.StatusCode);
+        }
+
+        Assert.Equal(["/store/a;v=1/b", "/store/a//b"], Backend.Requests.Select(r => r.Path));
+    }
 }
