@@ -16,6 +16,7 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
     private readonly MaintenanceGate? _maintenance;
     private readonly ConcurrentDictionary<string, FastCgiConnectionPool> _pools = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _socketPaths = new(StringComparer.Ordinal);
+    private IReadOnlySet<string>? _destinationAddresses; // null until the cluster's destinations change
     private readonly Lock _poolsLock = new();
     private volatile bool _retired;
 
@@ -51,13 +52,15 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
 
     /// <summary>
     /// The cluster's destinations changed: the pools of addresses it no longer has close their idle
-    /// connections now and busy ones when done, and are forgotten. Returns the addresses let go.
+    /// connections now and busy ones when done, and are forgotten; a request still sent to such an address
+    /// (it chose it before the change) closes its connection when done. Returns the addresses let go.
     /// </summary>
     public List<string> RetirePoolsExcept(IReadOnlySet<string> addresses)
     {
         var retired = new List<string>();
         lock (_poolsLock)
         {
+            _destinationAddresses = addresses;
             foreach (var (address, pool) in _pools)
             {
                 if (!addresses.Contains(address) && _pools.TryRemove(address, out _))
@@ -227,9 +230,12 @@ internal sealed class FastCgiHttpMessageHandler : HttpMessageHandler
             {
                 pool = new FastCgiConnectionPool(MaxConnectionsPerServer, _options.PooledConnectionIdleTimeout, _timeProvider,
                     token => FastCgiConnection.ConnectAsync(endpoint, _options.ConnectTimeout, token));
-                if (_retired)
+                if (_retired || _destinationAddresses?.Contains(endpoint.Address) == false)
                 {
+                    // A request that chose this destination before it was removed (its body was being read):
+                    // served, then its connection closes; the pool is not kept.
                     pool.Retire();
+                    return pool;
                 }
 
                 _pools[endpoint.Address] = pool;

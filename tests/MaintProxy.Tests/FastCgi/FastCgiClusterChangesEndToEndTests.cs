@@ -33,6 +33,35 @@ public sealed class FastCgiClusterChangesEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task RequestToADestinationRemovedWhileItsBodyWasBuffered_LeavesNoIdleConnection()
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
+        var fpmPort = ((IPEndPoint)fpm.EndPoint).Port;
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var settingsFile = ProxyBuildCopy.SettingsOf(proxyDll);
+        var settings = JsonNode.Parse(await File.ReadAllTextAsync(settingsFile))!;
+        AddPhpCluster(settings, fpm);
+        await File.WriteAllTextAsync(settingsFile, settings.ToJsonString());
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url,
+            new Dictionary<string, string> { ["FastCgi:PooledConnectionIdleTimeout"] = "00:10:00" }, proxyDll: proxyDll);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        // The destination is chosen, then the body is read whole; the destination goes meanwhile.
+        using var upload = new System.Net.Sockets.TcpClient();
+        await upload.ConnectAsync(IPAddress.Loopback, proxy.PublicPort);
+        var stream = upload.GetStream();
+        await stream.WriteAsync("POST /php/hello.php HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\nConnection: close\r\n\r\nab"u8.ToArray());
+        settings["ReverseProxy"]!["Clusters"]!["php"]!["Destinations"]!["fpm"]!["Address"] = $"fcgi://127.0.0.1:{FreePort.Next()}";
+        await ApplyWithMarkerAsync(settingsFile, settings, client, proxy);
+        await stream.WriteAsync("cd"u8.ToArray());
+        using var reader = new StreamReader(stream);
+        Assert.Contains("hello from ", await reader.ReadToEndAsync(), StringComparison.Ordinal);
+
+        Assert.True(await Eventually.TrueAsync(() => LoopbackConnections.ClientPortsTo(fpmPort, establishedOnly: true).Count == 0, TimeSpan.FromSeconds(10)),
+            "the removed destination keeps a connection to php-fpm (and so its only worker) after the request it served:\n" + proxy.Output);
+    }
+
+    [Fact]
     public async Task ClusterRemovedFromTheSettingsFile_ClosesItsIdleConnections()
     {
         await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
