@@ -146,11 +146,14 @@ internal sealed class MaintenancePolicy
             }
         }
 
+        // Matched as the backend reads the path: "^/[^/]+\.css$" is not /hello.php%2Fsite.css, which
+        // php-fpm (and nginx in front of PHP) run as /hello.php with PATH_INFO /site.css.
+        var judged = _allowedPatterns.Length == 0 ? "/" : PathSeparators.AsSlashes(path.Value ?? "/");
         foreach (var pattern in _allowedPatterns)
         {
             try
             {
-                if (pattern.IsMatch(path.Value ?? "/"))
+                if (pattern.IsMatch(judged))
                 {
                     return true;
                 }

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace MaintProxy.Maintenance;
 
 /// <summary>
@@ -49,6 +51,29 @@ internal static class PathSeparators
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> with each separator a backend may see (<c>\</c>, <c>%2F</c>, <c>%5C</c>) as <c>/</c>;
+    /// <paramref name="path"/> itself when it has none.
+    /// </summary>
+    public static string AsSlashes(string path)
+    {
+        if (!path.Contains('\\', StringComparison.Ordinal) && !AreEncodedIn(path))
+        {
+            return path;
+        }
+
+        var slashes = new StringBuilder(path.Length);
+        var rest = path.AsSpan();
+        int end;
+        while ((end = IndexOf(rest, out var length)) >= 0)
+        {
+            slashes.Append(rest[..end]).Append('/');
+            rest = rest[(end + length)..];
+        }
+
+        return slashes.Append(rest).ToString();
     }
 
     private static bool IsEncodedAt(ReadOnlySpan<char> text) =>
