@@ -382,16 +382,19 @@ not_maintproxy() { # what was asked
   die 1 "the admin URL $admin_url answers $1, but not like MaintProxy (no status with a generation): another server listens there. Check MAINTPROXY_ADMIN_URL or --admin-url (the proxy's Admin:Url)."
 }
 
-# With the default admin URL, the proxy that answers must watch this copy's maint/down: on a box with
-# several MaintProxy instances, the one at the default port may be another one (this copy's proxy set
-# another Admin:Url, or failed to start because that port was taken), and its site is not this one's.
-other_instance_at_default() { # the sentinel the proxy reports
+# With the default admin URL, the proxy that answers must be this copy's: it watches this copy's
+# maint/down, or was started in this copy's folder (with an absolute Maintenance:SentinelPath elsewhere).
+# On a box with several MaintProxy instances, the one at the default port may be another one (this
+# copy's proxy set another Admin:Url, or failed to start because that port was taken), and its site is
+# not this one's.
+other_instance_at_default() { # the sentinel the proxy reports, the folder it was started in
   [ "$admin_url_chosen" = 0 ] || return 0
   local own watched
   own=$(realpath -m -- "$root/maint/down")
   watched=$(realpath -m -- "$1") # the proxy does not resolve symbolic links, realpath does
   [ "$watched" != "$own" ] || return 0
-  die 1 "the proxy at the default admin URL $admin_url watches $1, not $own beside this script: it is another MaintProxy instance (or this copy's proxy uses another Admin:Url, or is not running). Nothing was written. Pass --admin-url with this copy's Admin:Url (or set MAINTPROXY_ADMIN_URL), or --sentinel $1 to change that instance's file."
+  [ -z "$2" ] || [ "$(realpath -m -- "$2")" != "$(realpath -m -- "$root")" ] || return 0
+  die 1 "the proxy at the default admin URL $admin_url watches $1, not $own beside this script, and was started in ${2:-another folder}, not $(realpath -m -- "$root"): it is another MaintProxy instance (or this copy's proxy uses another Admin:Url, or is not running). Nothing was written. Pass --admin-url with this copy's Admin:Url (or set MAINTPROXY_ADMIN_URL), or --sentinel $1 to change that instance's file."
 }
 
 if [ "$show_status" = 1 ]; then
@@ -408,7 +411,8 @@ if [ -z "$sentinel" ]; then
       is_status || not_maintproxy "GET /status"
       json_field "$body" sentinelPath
       sentinel=$field # already absolute and normalized by the proxy
-      other_instance_at_default "$sentinel"
+      json_field "$body" workingDirectory
+      other_instance_at_default "$sentinel" "$field"
     elif [ "$connect_timed_out" = 1 ]; then # a listener is there, but it is not the one to tell which file it watches
       die 1 "no MaintProxy answered at $admin_url$(not_accepted). Nothing was written; pass --sentinel PATH to write the file anyway."
     elif [ -n "$http_status" ]; then # something answered, but not as the proxy does: write nothing

@@ -11,6 +11,7 @@ internal sealed record StatusReport(
     string? SentinelSha256,
     string? SentinelError,
     string PagePath,
+    string WorkingDirectory,
     IReadOnlyList<WindowReport> Windows,
     AnswerCounts Answers,
     IReadOnlyDictionary<string, int> InFlight)
@@ -23,6 +24,7 @@ internal sealed record StatusReport(
         snapshot.SentinelSha256,
         snapshot.SentinelError,
         page.PagePath,
+        state.WorkingDirectory,
         snapshot.Windows.Select(WindowReport.From).ToList(),
         new AnswerCounts(counters.Forwarded, counters.Maintenance, counters.Bypassed, counters.AllowedPath),
         inFlight.CountByCluster());

@@ -25,6 +25,7 @@ internal sealed class MaintenanceState
     {
         _timeProvider = timeProvider;
         _logger = logger;
+        WorkingDirectory = Environment.CurrentDirectory;
         SentinelPath = Path.GetFullPath(options.Value.SentinelPath);
         LogWhereTheSentinelIs(options.Value.SentinelPath);
         Refresh(force: true);
@@ -32,6 +33,9 @@ internal sealed class MaintenanceState
 
     /// <summary>The sentinel's absolute path.</summary>
     public string SentinelPath { get; }
+
+    /// <summary>The folder the proxy was started in, where its relative paths start.</summary>
+    public string WorkingDirectory { get; }
 
     /// <summary>The state the request path applies: one volatile read.</summary>
     public MaintenanceSnapshot Current => _current;
@@ -145,7 +149,7 @@ internal sealed class MaintenanceState
     // operators touch: say at start which file it is, and warn when its folder is not even there.
     private void LogWhereTheSentinelIs(string configured)
     {
-        var workingDirectory = Environment.CurrentDirectory;
+        var workingDirectory = WorkingDirectory;
         if (Directory.Exists(Path.GetDirectoryName(SentinelPath)))
         {
             MaintenanceLog.WatchingSentinel(_logger, SentinelPath, configured, workingDirectory);
