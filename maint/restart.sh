@@ -195,14 +195,20 @@ command+=("--Lifetime:PidFile=$ready_file" "--Lifetime:Predecessors=$predecessor
 
 # The new process runs as the old one's user (root restarting a service user's proxy): the kernel
 # shares a SO_REUSEPORT port only among sockets of one user, and a proxy is not to become root's.
-old_ids() { # → $old_uid $old_gid $old_groups (effective ids; supplementary groups, comma-separated)
-  local key rest ids
+# Its ambient capabilities too (CAP_NET_BIND_SERVICE for port 80 as a service user): setpriv drops root's.
+old_ids() { # → $old_uid $old_gid $old_groups (effective ids; supplementary groups, comma-separated), $old_caps (cap_N,...)
+  local key rest ids mask bit
   old_groups=""
+  old_caps=""
   while read -r key rest; do
     case $key in
       Uid:) read -ra ids <<<"$rest"; old_uid=${ids[1]} ;;
       Gid:) read -ra ids <<<"$rest"; old_gid=${ids[1]} ;;
       Groups:) read -ra ids <<<"$rest"; old_groups=$(IFS=,; printf '%s' "${ids[*]}") ;;
+      CapAmb:) mask=$(( 16#$rest ))
+        for (( bit = 0; bit < 64; bit++ )); do
+          if (( (mask >> bit) & 1 )); then old_caps+="${old_caps:+,}+cap_$bit"; fi
+        done ;;
     esac
   done <"/proc/$old_pid/status"
 }
@@ -212,6 +218,7 @@ if [ "$old_uid" != "$EUID" ]; then
   setpriv=$(command -v setpriv) || die 1 "process $old_pid runs as user $old_uid: starting the new one as that user needs setpriv (util-linux)"
   as_user=("$setpriv" "--reuid=$old_uid" "--regid=$old_gid")
   if [ -n "$old_groups" ]; then as_user+=("--groups=$old_groups"); else as_user+=(--clear-groups); fi
+  if [ -n "$old_caps" ]; then as_user+=("--inh-caps=$old_caps" "--ambient-caps=$old_caps"); fi
   command=("${as_user[@]}" -- "${command[@]}")
 fi
 

@@ -246,6 +246,59 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Restart_ByRootOfAServiceUsersProxyOnPort80_NewProcessKeepsItsBindCapabilityAndServes()
+    {
+        // A service user binds port 80 with an ambient CAP_NET_BIND_SERVICE; setpriv alone drops it, and the
+        // new process failed to bind (permission denied). Port 80 and 8081 in a network namespace of their own: root only.
+        if (!Environment.IsPrivilegedProcess || OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var run = Directory.CreateDirectory(_dir.File("run")).FullName;
+        File.SetUnixFileMode(_dir.Path, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(run, (UnixFileMode)0b111_111_111);
+        var driver = _dir.File("driver.sh");
+        await File.WriteAllTextAsync(driver, """
+            set -u
+            ip link set lo up
+            cd "$3"
+            setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+net_bind_service --ambient-caps=+net_bind_service \
+              dotnet "$1" --Kestrel:Endpoints:Public:Url=http://127.0.0.1:80 --Admin:Url=http://127.0.0.1:8081 --DemoBackend:Enabled=false \
+              --Lifetime:ReusePort=true --Lifetime:PidFile="$4/maintproxy.pid" >old.log 2>&1 &
+            old=$!
+            for _ in $(seq 300); do [ -s "$4/maintproxy.pid" ] && break; sleep 0.1; done
+            bash "$2" --pid-file "$4/maintproxy.pid" --log "$3/new.log" --timeout 30
+            echo "restart=$?"
+            new=$(cat "$4/maintproxy.pid")
+            grep -E '^(Uid|CapAmb):' "/proc/$new/status"
+            [ "$new" = "$old" ] || kill "$new"
+            kill "$old" 2>/dev/null
+            wait
+            """);
+        var start = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "--net", "bash", driver, RepoPaths.ProxyDll, RestartScript, _dir.Path, run })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
+        start.Environment["TMPDIR"] = run;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+
+        var output = await stdout + await stderr;
+        Assert.True(output.Contains("restart=0", StringComparison.Ordinal), output + (File.Exists(NewLog) ? await File.ReadAllTextAsync(NewLog) : ""));
+        Assert.Matches(@"Uid:\t65534\t65534", output);
+        Assert.Contains("CapAmb:\t0000000000000400", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Restart_AfterCertificateRenewal_NewConnectionsGetTheRenewedCertificate()
     {
         await using var backend = await TestBackend.StartAsync();
