@@ -150,7 +150,8 @@ internal sealed class MaintenanceState
     private void LogWhereTheSentinelIs(string configured)
     {
         var workingDirectory = WorkingDirectory;
-        if (Directory.Exists(Path.GetDirectoryName(SentinelPath)))
+        // A folder this user may not search is there all the same: the failure to read the sentinel says why.
+        if (Path.GetDirectoryName(SentinelPath) is not { } folder || FileStamp.Of(folder).Exists)
         {
             MaintenanceLog.WatchingSentinel(_logger, SentinelPath, configured, workingDirectory);
         }

@@ -45,4 +45,25 @@ public sealed class SentinelPermissionsEndToEndTests : EndToEndTest
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
     }
+
+    [Fact]
+    public async Task Start_SentinelInAFolderTheProxyUserCannotSearch_SaysSoRatherThanThatTheFolderDoesNotExist()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return;
+        }
+
+        var closed = Directory.CreateDirectory(Dir.File("closed")).FullName;
+        var sentinel = Path.Combine(Directory.CreateDirectory(Path.Combine(closed, "maint")).FullName, "down");
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["Maintenance:SentinelPath"] = sentinel,
+        }, asNobody: true);
+
+        Assert.Contains($"Watching sentinel {sentinel}", proxy.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not exist", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains($"permission denied: a folder on the way to {sentinel} may not be searched", proxy.Output, StringComparison.Ordinal);
+    }
 }
