@@ -36,7 +36,12 @@ internal sealed class UnforwardableRequestMiddleware(RequestDelegate next)
         var response = context.Response;
         response.StatusCode = StatusCodes.Status400BadRequest;
         response.ContentType = "text/plain; charset=utf-8";
-        response.Headers.Connection = "close";
+        // HTTP/2 and HTTP/3 have no Connection header: Kestrel would drop it with a warning per request.
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            response.Headers.Connection = "close";
+        }
+
         return response.WriteAsync(message);
     }
 }

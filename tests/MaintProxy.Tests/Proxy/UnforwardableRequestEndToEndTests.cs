@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Proxy;
@@ -24,5 +25,27 @@ public sealed class UnforwardableRequestEndToEndTests : EndToEndTest
         Assert.DoesNotContain("WRN", proxy.Output, StringComparison.Ordinal);
         Assert.Equal(200, afterwards.StatusCode);
         Assert.Equal("/x", Assert.Single(Backend.Requests).Path);
+    }
+
+    [Fact]
+    public async Task OptionsAsterisk_OverHttp2_Gets400WithoutAWarningPerRequest()
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Kestrel:Endpoints:Public:Protocols"] = "Http2" });
+
+        // HttpClient cannot send the target *; curl sends it as HTTP/2's :path.
+        var start = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-s", "-o", "/dev/null", "-w", "%{http_code} %{http_version}", "--max-time", "20", "--http2-prior-knowledge", "-X", "OPTIONS", "--request-target", "*", proxy.PublicUrl + "/" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var curl = Process.Start(start)!;
+        var answer = await curl.StandardOutput.ReadToEndAsync();
+        await curl.WaitForExitAsync();
+
+        Assert.Equal("400 2", answer);
+        Assert.True(await proxy.WaitForOutputAsync("OPTIONS * → 400 local", TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.DoesNotContain("WRN", proxy.Output, StringComparison.Ordinal);
+        Assert.Empty(Backend.Requests);
     }
 }
