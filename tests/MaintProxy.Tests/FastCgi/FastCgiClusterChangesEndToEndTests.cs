@@ -10,16 +10,8 @@ public sealed class FastCgiClusterChangesEndToEndTests : EndToEndTest
     [Fact]
     public async Task DestinationReplacedInTheSettingsFile_ClosesTheOldOnesIdleConnections()
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
-        var fpmPort = ((IPEndPoint)fpm.EndPoint).Port;
-        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
-        var settingsFile = ProxyBuildCopy.SettingsOf(proxyDll);
-        var settings = JsonNode.Parse(await File.ReadAllTextAsync(settingsFile))!;
-        AddPhpCluster(settings, fpm);
-        await File.WriteAllTextAsync(settingsFile, settings.ToJsonString());
-        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url,
-            new Dictionary<string, string> { ["FastCgi:PooledConnectionIdleTimeout"] = "00:10:00" }, proxyDll: proxyDll);
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await using var rig = await StartWithPhpClusterAsync();
+        var (fpmPort, settingsFile, settings, proxy, client) = (rig.FpmPort, rig.SettingsFile, rig.Settings, rig.Proxy, rig.Client);
         Assert.StartsWith("hello from ", await client.GetStringAsync(proxy.PublicUrl + "/php/hello.php"), StringComparison.Ordinal);
         Assert.Single(LoopbackConnections.ClientPortsTo(fpmPort, establishedOnly: true));
 
@@ -35,16 +27,8 @@ public sealed class FastCgiClusterChangesEndToEndTests : EndToEndTest
     [Fact]
     public async Task RequestToADestinationRemovedWhileItsBodyWasBuffered_LeavesNoIdleConnection()
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
-        var fpmPort = ((IPEndPoint)fpm.EndPoint).Port;
-        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
-        var settingsFile = ProxyBuildCopy.SettingsOf(proxyDll);
-        var settings = JsonNode.Parse(await File.ReadAllTextAsync(settingsFile))!;
-        AddPhpCluster(settings, fpm);
-        await File.WriteAllTextAsync(settingsFile, settings.ToJsonString());
-        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url,
-            new Dictionary<string, string> { ["FastCgi:PooledConnectionIdleTimeout"] = "00:10:00" }, proxyDll: proxyDll);
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await using var rig = await StartWithPhpClusterAsync();
+        var (fpmPort, settingsFile, settings, proxy, client) = (rig.FpmPort, rig.SettingsFile, rig.Settings, rig.Proxy, rig.Client);
 
         // The destination is chosen, then the body is read whole; the destination goes meanwhile.
         using var upload = new System.Net.Sockets.TcpClient();
@@ -64,17 +48,8 @@ public sealed class FastCgiClusterChangesEndToEndTests : EndToEndTest
     [Fact]
     public async Task ClusterRemovedFromTheSettingsFile_ClosesItsIdleConnections()
     {
-        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
-        var fpmPort = ((IPEndPoint)fpm.EndPoint).Port;
-        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
-        var settingsFile = ProxyBuildCopy.SettingsOf(proxyDll);
-        var settings = JsonNode.Parse(await File.ReadAllTextAsync(settingsFile))!;
-        AddPhpCluster(settings, fpm);
-        await File.WriteAllTextAsync(settingsFile, settings.ToJsonString());
-        // Idle connections outlive the test unless something closes them.
-        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url,
-            new Dictionary<string, string> { ["FastCgi:PooledConnectionIdleTimeout"] = "00:10:00" }, proxyDll: proxyDll);
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await using var rig = await StartWithPhpClusterAsync();
+        var (fpmPort, settingsFile, settings, proxy, client) = (rig.FpmPort, rig.SettingsFile, rig.Settings, rig.Proxy, rig.Client);
         Assert.StartsWith("hello from ", await client.GetStringAsync(proxy.PublicUrl + "/php/hello.php"), StringComparison.Ordinal);
         Assert.Single(LoopbackConnections.ClientPortsTo(fpmPort, establishedOnly: true));
 
@@ -86,6 +61,23 @@ public sealed class FastCgiClusterChangesEndToEndTests : EndToEndTest
         Assert.True(await Eventually.TrueAsync(() => LoopbackConnections.ClientPortsTo(fpmPort, establishedOnly: true).Count == 0, TimeSpan.FromSeconds(10)),
             "the removed cluster still holds its connection to php-fpm (and so its only worker):\n" + proxy.Output);
         Assert.Contains("FastCGI cluster php removed from the configuration; its connections close", proxy.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// php-fpm with one worker behind a copy of the proxy whose settings file the test edits. Idle
+    /// connections outlive the test unless something closes them.
+    /// </summary>
+    private async Task<PhpClusterRig> StartWithPhpClusterAsync()
+    {
+        var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var settingsFile = ProxyBuildCopy.SettingsOf(proxyDll);
+        var settings = JsonNode.Parse(await File.ReadAllTextAsync(settingsFile))!;
+        AddPhpCluster(settings, fpm);
+        await File.WriteAllTextAsync(settingsFile, settings.ToJsonString());
+        var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url,
+            new Dictionary<string, string> { ["FastCgi:PooledConnectionIdleTimeout"] = "00:10:00" }, proxyDll: proxyDll);
+        return new PhpClusterRig(fpm, settingsFile, settings, proxy);
     }
 
     private static void AddPhpCluster(JsonNode settings, FastCgiPeer fpm)
@@ -120,5 +112,25 @@ public sealed class FastCgiClusterChangesEndToEndTests : EndToEndTest
             using var response = await client.GetAsync(proxy.PublicUrl + "/marker");
             return await response.Content.ReadAsStringAsync() == "backend ok /applied";
         }, TimeSpan.FromSeconds(10)), proxy.Output);
+    }
+
+    private sealed class PhpClusterRig(FastCgiPeer fpm, string settingsFile, JsonNode settings, ProxyProcess proxy) : IAsyncDisposable
+    {
+        public int FpmPort { get; } = ((IPEndPoint)fpm.EndPoint).Port;
+
+        public string SettingsFile => settingsFile;
+
+        public JsonNode Settings => settings;
+
+        public ProxyProcess Proxy => proxy;
+
+        public HttpClient Client { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await proxy.DisposeAsync();
+            await fpm.DisposeAsync();
+        }
     }
 }

@@ -45,25 +45,11 @@ public sealed class RestartBarrierEndToEndTests : IDisposable
     public async Task DownConfirmedByTheNewProcess_HoldsForRequestsOnTheDrainingProcessesKeptConnections()
     {
         await using var backend = await TestBackend.StartAsync();
-        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
-        {
-            ["Lifetime:ReusePort"] = "true",
-            ["Lifetime:PidFile"] = PidFile,
-            ["Lifetime:KeepAliveDrainGrace"] = "00:00:30",
-            // Notifications late or missing (NFS, a container mount, a replaced folder): only the poll is left.
-            ["Maintenance:FilePollInterval"] = "00:01:00",
-        });
+        await using var old = await StartOldProcessAsync(backend);
         var kept = new List<Socket>();
         try
         {
-            for (var i = 0; i < 8; i++)
-            {
-                kept.Add(await KeepAliveConnectionAsync(old.PublicPort));
-            }
-
-            // The old process's watcher now watches a folder the sentinel is no longer in.
-            Directory.Move(Path.Combine(old.WorkDirectory, "maint"), Path.Combine(old.WorkDirectory, "maint.replaced"));
-            Directory.CreateDirectory(Path.Combine(old.WorkDirectory, "maint"));
+            await KeepConnectionsToTheOldProcessAsync(old, kept);
             var restart = await RestartAsync(old.AdminUrl);
             Assert.True(restart.ExitCode == 0, restart.Stderr + restart.Stdout);
             Assert.True(await old.WaitForOutputAsync("Draining: new connections are no longer accepted", Deadline), old.Output);
@@ -72,15 +58,7 @@ public sealed class RestartBarrierEndToEndTests : IDisposable
             var down = await Scripts.DownAsync(old);
             Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
 
-            var answers = new List<string>();
-            foreach (var socket in kept)
-            {
-                await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {AfterDownPath} HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-                answers.Add(await ReceiveUntilClosedAsync(socket));
-            }
-
-            var reached = backend.Requests.Count(r => r.Path == AfterDownPath);
-            Assert.True(reached == 0, $"{reached} of {kept.Count} requests sent after down.sh returned reached the backend");
+            var answers = await RequestOnEachAfterDownAsync(kept, backend);
             Assert.All(answers, answer =>
             {
                 Assert.StartsWith("HTTP/1.1 503", answer, StringComparison.Ordinal);
@@ -101,24 +79,11 @@ public sealed class RestartBarrierEndToEndTests : IDisposable
     public async Task DownWhileBothProcessesListen_WaitsUntilTheOldOneDrains_ThenHoldsOnItsKeptConnections()
     {
         await using var backend = await TestBackend.StartAsync();
-        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
-        {
-            ["Lifetime:ReusePort"] = "true",
-            ["Lifetime:PidFile"] = PidFile,
-            ["Lifetime:KeepAliveDrainGrace"] = "00:00:30",
-            ["Maintenance:FilePollInterval"] = "00:01:00",
-        });
+        await using var old = await StartOldProcessAsync(backend);
         var kept = new List<Socket>();
         try
         {
-            for (var i = 0; i < 8; i++)
-            {
-                kept.Add(await KeepAliveConnectionAsync(old.PublicPort));
-            }
-
-            // The old process's notifications are late or missing; the new one's arrive.
-            Directory.Move(Path.Combine(old.WorkDirectory, "maint"), Path.Combine(old.WorkDirectory, "maint.replaced"));
-            Directory.CreateDirectory(Path.Combine(old.WorkDirectory, "maint"));
+            await KeepConnectionsToTheOldProcessAsync(old, kept);
 
             // The window between the new process being ready and the old one being told to drain, widened:
             // restart.sh's second look at the old process's sockets (find, over /proc) first waits 3 s.
@@ -140,15 +105,7 @@ public sealed class RestartBarrierEndToEndTests : IDisposable
 
             Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
             Assert.False(oldStillListened, "down.sh returned while both processes listened: either could have confirmed it");
-            var answers = new List<string>();
-            foreach (var socket in kept)
-            {
-                await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {AfterDownPath} HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-                answers.Add(await ReceiveUntilClosedAsync(socket));
-            }
-
-            var reached = backend.Requests.Count(r => r.Path == AfterDownPath);
-            Assert.True(reached == 0, $"{reached} of {kept.Count} requests sent after down.sh returned reached the backend");
+            var answers = await RequestOnEachAfterDownAsync(kept, backend);
             Assert.All(answers, answer => Assert.StartsWith("HTTP/1.1 503", answer, StringComparison.Ordinal));
             var restarted = await restart;
             Assert.True(restarted.ExitCode == 0, restarted.Stderr + restarted.Stdout);
@@ -160,6 +117,46 @@ public sealed class RestartBarrierEndToEndTests : IDisposable
                 socket.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// The process an overlap restart replaces. Its file notifications are late or missing (NFS, a
+    /// container mount, a replaced folder): only its one-minute poll would see a change.
+    /// </summary>
+    private Task<ProxyProcess> StartOldProcessAsync(TestBackend backend) =>
+        ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Lifetime:ReusePort"] = "true",
+            ["Lifetime:PidFile"] = PidFile,
+            ["Lifetime:KeepAliveDrainGrace"] = "00:00:30",
+            ["Maintenance:FilePollInterval"] = "00:01:00",
+        });
+
+    /// <summary>Eight kept-alive connections to the old process; then its watcher is left watching a folder the sentinel is no longer in.</summary>
+    private static async Task KeepConnectionsToTheOldProcessAsync(ProxyProcess old, List<Socket> kept)
+    {
+        for (var i = 0; i < 8; i++)
+        {
+            kept.Add(await KeepAliveConnectionAsync(old.PublicPort));
+        }
+
+        Directory.Move(Path.Combine(old.WorkDirectory, "maint"), Path.Combine(old.WorkDirectory, "maint.replaced"));
+        Directory.CreateDirectory(Path.Combine(old.WorkDirectory, "maint"));
+    }
+
+    /// <summary>Sends one request on each kept connection, and checks that none of them reached the backend.</summary>
+    private static async Task<List<string>> RequestOnEachAfterDownAsync(List<Socket> kept, TestBackend backend)
+    {
+        var answers = new List<string>();
+        foreach (var socket in kept)
+        {
+            await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {AfterDownPath} HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+            answers.Add(await ReceiveUntilClosedAsync(socket));
+        }
+
+        var reached = backend.Requests.Count(r => r.Path == AfterDownPath);
+        Assert.True(reached == 0, $"{reached} of {kept.Count} requests sent after down.sh returned reached the backend");
+        return answers;
     }
 
     /// <summary>True while the process holds a listening TCP socket (as restart.sh reads it from /proc).</summary>
