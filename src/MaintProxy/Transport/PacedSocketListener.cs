@@ -66,6 +66,10 @@ internal sealed class PacedSocketListener : IConnectionListener
         {
             throw new AddressInUseException(ex.Message, ex);
         }
+        catch (SocketException ex)
+        {
+            throw new IOException($"Failed to bind to address {endpoint}: {BindAdvice(ex)}", ex);
+        }
 
         try
         {
@@ -78,6 +82,17 @@ internal sealed class PacedSocketListener : IConnectionListener
             throw;
         }
     }
+
+    private static string BindAdvice(SocketException ex) => ex.SocketErrorCode switch
+    {
+        SocketError.AccessDenied =>
+            "permission denied. A port below 1024 needs root or the capability CAP_NET_BIND_SERVICE (systemd: AmbientCapabilities=CAP_NET_BIND_SERVICE);"
+            + " or choose a port above 1023 in Kestrel:Endpoints:<name>:Url, Admin:Url or DemoBackend:Url.",
+        SocketError.AddressNotAvailable =>
+            "the address is not one of this machine's. Give an address of one of its interfaces (or 0.0.0.0 / [::] for all of them)"
+            + " in Kestrel:Endpoints:<name>:Url, Admin:Url or DemoBackend:Url.",
+        _ => ex.Message + ".",
+    };
 
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
     {

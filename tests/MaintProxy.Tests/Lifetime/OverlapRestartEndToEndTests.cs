@@ -20,20 +20,7 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
 
     public void Dispose()
     {
-        if (_newPid is { } pid)
-        {
-            try
-            {
-                using var process = Process.GetProcessById(pid);
-                process.Kill();
-                process.WaitForExit(10_000);
-            }
-            catch (ArgumentException)
-            {
-                // Already gone.
-            }
-        }
-
+        ProcessByPid.KillIfRunning(_newPid);
         _dir.Dispose();
     }
 

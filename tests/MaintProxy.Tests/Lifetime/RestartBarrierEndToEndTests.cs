@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -24,20 +23,7 @@ public sealed class RestartBarrierEndToEndTests : IDisposable
 
     public void Dispose()
     {
-        if (_newPid is { } pid)
-        {
-            try
-            {
-                using var process = Process.GetProcessById(pid);
-                process.Kill();
-                process.WaitForExit(10_000);
-            }
-            catch (ArgumentException)
-            {
-                // Already gone.
-            }
-        }
-
+        ProcessByPid.KillIfRunning(_newPid);
         _dir.Dispose();
     }
 

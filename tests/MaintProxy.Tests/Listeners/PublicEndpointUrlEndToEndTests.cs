@@ -27,6 +27,43 @@ public sealed class PublicEndpointUrlEndToEndTests : EndToEndTest
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AddressNotOfThisMachine_RefusesToStartInOneLineSayingWhatToDo()
+    {
+        // TEST-NET-1 (RFC 5737): never an address of this machine, and nothing is sent to it.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Public:Url"] = $"http://192.0.2.1:{FreePort.Next()}",
+        });
+
+        Assert.Contains("MaintProxy cannot start: Failed to bind to address 192.0.2.1:", output, StringComparison.Ordinal);
+        Assert.Contains("the address is not one of this machine's", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PortBelow1024WithoutThePermission_RefusesToStartInOneLineSayingWhatToDo()
+    {
+        // The kernel refuses the port before it looks whether anyone listens there: nothing is bound.
+        const int port = 949;
+        if (!Environment.IsPrivilegedProcess || UnprivilegedPortStart() <= port)
+        {
+            return; // the proxy runs as nobody only when the tests run as root
+        }
+
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{port}",
+        }, asNobody: true);
+
+        Assert.Contains($"MaintProxy cannot start: Failed to bind to address 127.0.0.1:{port}: permission denied", output, StringComparison.Ordinal);
+        Assert.Contains("CAP_NET_BIND_SERVICE", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    private static int UnprivilegedPortStart() =>
+        int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_unprivileged_port_start").Trim(), CultureInfo.InvariantCulture);
+
     [Theory]
     [InlineData("Kestrel:Endpoints:Public:Protocols", "Htp2")]
     [InlineData("Kestrel:Endpoints:Public:Protocols", "h2c")]
