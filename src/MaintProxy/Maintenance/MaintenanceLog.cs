@@ -31,4 +31,7 @@ internal static partial class MaintenanceLog
 
     [LoggerMessage(1011, LogLevel.Warning, "The folder of sentinel {SentinelPath} does not exist, so no sentinel written elsewhere puts this proxy in maintenance: Maintenance:SentinelPath {Configured} starts at the working directory {WorkingDirectory}. Start the proxy in the folder that holds maint/ (systemd: WorkingDirectory=), or give an absolute Maintenance:SentinelPath")]
     public static partial void SentinelFolderMissing(ILogger logger, string sentinelPath, string configured, string workingDirectory);
+
+    [LoggerMessage(1012, LogLevel.Warning, "The folder of sentinel {SentinelPath} does not exist, so no sentinel puts this proxy in maintenance until it does: create the folder, or correct Maintenance:SentinelPath")]
+    public static partial void AbsoluteSentinelFolderMissing(ILogger logger, string sentinelPath);
 }

@@ -155,6 +155,10 @@ internal sealed class MaintenanceState
         {
             MaintenanceLog.WatchingSentinel(_logger, SentinelPath, configured, workingDirectory);
         }
+        else if (Path.IsPathRooted(configured))
+        {
+            MaintenanceLog.AbsoluteSentinelFolderMissing(_logger, SentinelPath);
+        }
         else
         {
             MaintenanceLog.SentinelFolderMissing(_logger, SentinelPath, configured, workingDirectory);

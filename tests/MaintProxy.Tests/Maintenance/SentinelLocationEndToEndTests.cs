@@ -27,4 +27,15 @@ public sealed class SentinelLocationEndToEndTests : EndToEndTest
             $"Maintenance:SentinelPath elsewhere/down starts at the working directory {Dir.Path}. Start the proxy in the folder that holds maint/",
             proxy.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Start_AbsoluteSentinelFolderMissing_WarnsWithoutBlamingTheWorkingDirectory()
+    {
+        var sentinel = Path.Combine(Dir.Path, "missing-folder", "down");
+        await using var proxy = await StartProxyAsync(new() { ["Maintenance:SentinelPath"] = sentinel });
+
+        Assert.Contains($"WRN] The folder of sentinel {sentinel} does not exist, so no sentinel puts this proxy in maintenance until it does: " +
+            "create the folder, or correct Maintenance:SentinelPath", proxy.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("starts at the working directory", proxy.Output, StringComparison.Ordinal);
+    }
 }
