@@ -34,7 +34,9 @@ exits. Connections arriving meanwhile are served by the new process.
 The new process runs the old one's command line in the old one's working
 directory with the old one's environment, unless a COMMAND is given after --.
 It is told (--Lifetime:PidFile) to write its process id to the PID file once
-it is ready; that is how this script knows it is ready.
+it is ready; that is how this script knows it is ready. It is also told
+(--Lifetime:Predecessors) which processes it replaces, so that down.sh --drain
+waits for them to finish their requests too.
 
 While both processes listen, down.sh and up.sh wait: from before the new process
 starts until the old one has closed its listeners (it drains), this script holds
@@ -42,9 +44,7 @@ the lock they take on the sentinel's folder. Either process may answer the admin
 port then, and the one that did not confirm would apply the change only when its
 file notification comes. The sentinel is found as down.sh finds it: --sentinel,
 else \$MAINTPROXY_SENTINEL, else the file the proxy at \$MAINTPROXY_ADMIN_URL
-reports, else maint/down. It is also told
-(--Lifetime:Predecessors) which processes it replaces, so that down.sh --drain
-waits for them to finish their requests too.
+reports, else maint/down.
 
 Options:
   --pid-file FILE   The running proxy's PID file (its Lifetime:PidFile). The
