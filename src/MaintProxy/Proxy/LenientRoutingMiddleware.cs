@@ -1,3 +1,5 @@
+using MaintProxy.Maintenance;
+
 namespace MaintProxy.Proxy;
 
 /// <summary>
@@ -15,7 +17,9 @@ internal sealed class LenientRoutingMiddleware(RequestDelegate next)
         var path = context.Request.Path.Value;
         if (path is not null && LenientPath.MayDiffer(path))
         {
-            var lenient = LenientPath.Read(path);
+            // %252F reaches the path as %2F: read from the target as written, it stays a literal %2F.
+            var lenient = LenientPath.Read(
+                PathSeparators.AreEncodedIn(path) && PercentKeptPath.IsNeeded(context) ? PercentKeptPath.Of(context) ?? path : path);
             if (!string.Equals(lenient, path, StringComparison.Ordinal))
             {
                 context.Features.Set(new SentPathFeature(context.Request.Path));

@@ -84,4 +84,33 @@ public sealed class LenientRoutingEndToEndTests : EndToEndTest
 
         Assert.Equal(["/store/a;v=1/b", "/store/a//b"], Backend.Requests.Select(r => r.Path));
     }
+    [Fact]
+    public async Task EncodedPercentSign_IsNotReadAsAnEncodedSlash()
+    {
+        await using var adminBackend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Routes:admin:ClusterId"] = "admin",
+            ["ReverseProxy:Routes:admin:Match:Path"] = "/admin/{**rest}",
+            ["ReverseProxy:Clusters:admin:Destinations:d:Address"] = adminBackend.Url,
+        });
+        var down = await Scripts.DownAsync(proxy, "--site", "admin");
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+
+        // A backend decodes each once: %252F is a literal "%2F" in a file name under /files, not a slash.
+        var targets = new[] { "/files/a%252F..%252F..%252Fadmin%252Fx", "/x%252F..%252Fadmin", "/x/..%255Cadmin/y", "http://127.0.0.1/x%252F..%252Fadmin" };
+        foreach (var target in targets)
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Assert.True(response.StatusCode == 200, $"{target}: {response.StatusCode}");
+        }
+
+        Assert.Equal(["/files/a%252F..%252F..%252Fadmin%252Fx", "/x%252F..%252Fadmin", "/x/..%255Cadmin/y", "/x%252F..%252Fadmin"], Backend.Requests.Select(r => r.RawTarget));
+        Assert.Empty(adminBackend.Requests);
+
+        // Kept as written, a real encoded slash next to an encoded percent sign still reads as a slash.
+        var mixed = await RawHttp.SendAsync(proxy.PublicPort, "GET /x%2F..%2Fadmin/%2525 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        Assert.Equal(503, mixed.StatusCode);
+        Assert.Equal("1", mixed.Header("X-Maintenance-Mode"));
+    }
 }
