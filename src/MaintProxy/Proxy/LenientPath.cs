@@ -13,7 +13,7 @@ internal static class LenientPath
 {
     /// <summary>Whether <paramref name="path"/> could read differently; cheap, for every request.</summary>
     public static bool MayDiffer(ReadOnlySpan<char> path) =>
-        path.IndexOfAny('\\', ';') >= 0 || path.Contains("//", StringComparison.Ordinal) || PathSeparators.AreEncodedIn(path);
+        path.IndexOfAny('\\', ';', '#') >= 0 || path.Contains("//", StringComparison.Ordinal) || PathSeparators.AreEncodedIn(path);
 
     public static string Read(string path)
     {

@@ -1,5 +1,3 @@
-using MaintProxy.Maintenance;
-
 namespace MaintProxy.Proxy;
 
 /// <summary>
@@ -17,9 +15,8 @@ internal sealed class LenientRoutingMiddleware(RequestDelegate next)
         var path = context.Request.Path.Value;
         if (path is not null && LenientPath.MayDiffer(path))
         {
-            // %252F reaches the path as %2F: read from the target as written, it stays a literal %2F.
-            var lenient = LenientPath.Read(
-                PathSeparators.AreEncodedIn(path) && PercentKeptPath.IsNeeded(context) ? PercentKeptPath.Of(context) ?? path : path);
+            // %252F reaches the path as %2F, and %23 as #: read from the target as written, they stay apart.
+            var lenient = LenientPath.Read(WrittenTargetPath.IsNeeded(context, path) ? WrittenTargetPath.Of(context) ?? path : path);
             if (!string.Equals(lenient, path, StringComparison.Ordinal))
             {
                 context.Features.Set(new SentPathFeature(context.Request.Path));

@@ -113,4 +113,24 @@ public sealed class LenientRoutingEndToEndTests : EndToEndTest
         Assert.Equal(503, mixed.StatusCode);
         Assert.Equal("1", mixed.Header("X-Maintenance-Mode"));
     }
+    [Fact]
+    public async Task PathEndsAtAFragmentMarkAsWritten_NotAtAnEncodedOne()
+    {
+        await using var proxy = await StartWithAnAdminClusterAsync();
+        var down = await Scripts.DownAsync(proxy, "--site", "admin");
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+
+        // nginx, Python's http.server and Node's URL parsing read each as /admin.
+        foreach (var target in new[] { "/admin#x", "/admin#/x", "/admin;v=1#/x" })
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Assert.True(response.StatusCode == 503, $"{target}: {response.StatusCode}");
+            Assert.Equal("1", response.Header("X-Maintenance-Mode"));
+        }
+
+        // %23 is a '#' in a segment, which the backend gets encoded as it was sent.
+        var encoded = await RawHttp.SendAsync(proxy.PublicPort, "GET /admin%23x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        Assert.Equal(200, encoded.StatusCode);
+        Assert.Equal(["/admin%23x"], Backend.Requests.Select(r => r.RawTarget));
+    }
 }

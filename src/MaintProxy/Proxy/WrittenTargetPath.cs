@@ -1,20 +1,32 @@
 using System.Globalization;
 using System.Text;
+using MaintProxy.Maintenance;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace MaintProxy.Proxy;
 
 /// <summary>
-/// The path of the request target decoded as Kestrel decodes it, but with <c>%25</c> and <c>%2F</c> kept
-/// as written. Kestrel turns both <c>%2F</c> and <c>%252F</c> into <c>%2F</c> (and <c>%255C</c> into
-/// <c>%5C</c>); a backend given the target as sent decodes it once, so only the first is a slash to it
-/// and <c>/files/a%252F..%252Fadmin</c> is a file under <c>/files</c>. Kept as written, the two stay apart.
+/// The path of the request target up to a <c>#</c>, decoded as Kestrel decodes it but with <c>%25</c> and
+/// <c>%2F</c> kept as written, where Kestrel's path does not tell apart what a backend does.
+/// Kestrel turns both <c>%2F</c> and <c>%252F</c> into <c>%2F</c> (and <c>%255C</c> into <c>%5C</c>); a
+/// backend given the target as sent decodes it once, so only the first is a slash to it and
+/// <c>/files/a%252F..%252Fadmin</c> is a file under <c>/files</c>. Kestrel keeps a <c>#</c> in the path,
+/// and decodes <c>%23</c> into one; nginx, Python's <c>http.server</c> and Node's URL parsing end the path
+/// at a <c>#</c> as written, so <c>/admin#x</c> is <c>/admin</c> to them, and <c>/admin%23x</c> is not.
 /// </summary>
-internal static class PercentKeptPath
+internal static class WrittenTargetPath
 {
-    /// <summary>Whether <paramref name="context"/>'s target encodes a percent sign, which Kestrel decoded into the path.</summary>
-    public static bool IsNeeded(HttpContext context) =>
-        context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } target && target.Contains("%25", StringComparison.Ordinal);
+    /// <summary>Whether <paramref name="path"/> may read otherwise from the target as written: a <c>#</c>, or an encoded separator that may be an encoded <c>%</c>.</summary>
+    public static bool IsNeeded(HttpContext context, string path)
+    {
+        if (!path.Contains('#', StringComparison.Ordinal) && !PathSeparators.AreEncodedIn(path))
+        {
+            return false;
+        }
+
+        return context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } target
+            && (target.Contains('#', StringComparison.Ordinal) || target.Contains("%25", StringComparison.Ordinal));
+    }
 
     /// <summary>The path of <paramref name="context"/>'s target so decoded; null when the target has no path to read.</summary>
     public static string? Of(HttpContext context)
