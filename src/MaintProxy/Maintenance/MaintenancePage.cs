@@ -15,7 +15,13 @@ internal sealed class MaintenancePage
     // Rendered once per maintenance window and held in memory: a page is a few kilobytes.
     private const int MaxPageBytes = 1024 * 1024;
 
+    private const string NoSuchFile = "no such file";
+
     private FileStamp _lastStamp = new(false, -1, default);
+
+    // The problem last logged, until a page loads again: a watcher that cannot watch the page's folder
+    // (no read access) reports that as a change, and each down.sh reloads; neither is news.
+    private string? _lastProblem;
 
     public MaintenancePage(IOptions<MaintenanceOptions> options, ILogger<MaintenancePage> logger)
     {
@@ -43,7 +49,11 @@ internal sealed class MaintenancePage
             if (!stamp.Exists)
             {
                 _content = BuiltInPage.Html;
-                MaintenanceLog.PageFallback(_logger, PagePath, "no such file");
+                if (IsNew(NoSuchFile))
+                {
+                    MaintenanceLog.PageFallback(_logger, PagePath, NoSuchFile);
+                }
+
                 return;
             }
 
@@ -62,6 +72,7 @@ internal sealed class MaintenancePage
                     if (content.Length > 0)
                     {
                         _content = content;
+                        _lastProblem = null;
                         MaintenanceLog.PageLoaded(_logger, PagePath, content.Length);
                         return;
                     }
@@ -74,7 +85,21 @@ internal sealed class MaintenancePage
                 }
             }
 
-            MaintenanceLog.PageNotLoaded(_logger, PagePath, problem, ReferenceEquals(_content, BuiltInPage.Html) ? "the built-in page" : "the page loaded before");
+            if (IsNew(problem))
+            {
+                MaintenanceLog.PageNotLoaded(_logger, PagePath, problem, ReferenceEquals(_content, BuiltInPage.Html) ? "the built-in page" : "the page loaded before");
+            }
         }
+    }
+
+    private bool IsNew(string problem)
+    {
+        if (string.Equals(problem, _lastProblem, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        _lastProblem = problem;
+        return true;
     }
 }
