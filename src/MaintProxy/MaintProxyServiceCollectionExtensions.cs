@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -56,7 +57,19 @@ public static class MaintProxyServiceCollectionExtensions
             .AddTransforms<NoContentLengthTransformProvider>()
             .AddTransforms<ForwardedHeadersTransformProvider>()
             .AddTransforms<RawTargetTransformProvider>();
+        CheckValuesBeforeYarpReadsThem(services, configuration.GetSection("ReverseProxy"));
         services.AddFastCgiTransport();
         return services;
+    }
+
+    private static void CheckValuesBeforeYarpReadsThem(IServiceCollection services, IConfiguration reverseProxy)
+    {
+        var reader = services.Last(d => d.ServiceType == typeof(IProxyConfigProvider));
+        services.Remove(reader);
+        services.AddSingleton<IProxyConfigProvider>(provider => new ValueCheckingConfigProvider(
+            (IProxyConfigProvider)(reader.ImplementationInstance
+                ?? reader.ImplementationFactory?.Invoke(provider)
+                ?? ActivatorUtilities.CreateInstance(provider, reader.ImplementationType!)),
+            reverseProxy));
     }
 }

@@ -91,6 +91,26 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
     }
 
     [Theory]
+    [InlineData("HttpRequest:Version", "garbage", "1.0, 1.1 or 2")]
+    [InlineData("HttpRequest:VersionPolicy", "Exact", "RequestVersionOrLower, RequestVersionOrHigher or RequestVersionExact")]
+    [InlineData("HttpRequest:ActivityTimeout", "100s", "a time span such as 00:01:40")]
+    [InlineData("HttpRequest:AllowResponseBuffering", "yes", "true or false")]
+    [InlineData("HttpClient:MaxConnectionsPerServer", "ten", "a whole number")]
+    [InlineData("HttpClient:EnableMultipleHttp2Connections", "1", "true or false")]
+    [InlineData("HttpClient:DangerousAcceptAnyServerCertificate", "", "true or false")]
+    public async Task ClusterValueYarpCannotConvert_RefusesToStartNamingTheKey(string key, string value, string expected)
+    {
+        // YARP's reader threw first: "The input string 'garbage' was not in a correct format.", no key named.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            [$"ReverseProxy:Clusters:app:{key}"] = value,
+        });
+
+        Assert.Contains($"ReverseProxy:Clusters:app:{key} must be {expected}; it is '{value}'.", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("Clusters:app:HttpClient:MaxConectionsPerServer", "2", "ReverseProxy:Clusters:app:HttpClient:MaxConectionsPerServer is not a setting YARP reads")]
     [InlineData("Clusters:app:HttpClient:ClientCertificate:Path", "client.pfx", "ReverseProxy:Clusters:app:HttpClient:ClientCertificate is not a setting YARP reads")]
     [InlineData("Clusters:app:HttpClient:WebProxy:Adress", "http://127.0.0.1:3128/", "ReverseProxy:Clusters:app:HttpClient:WebProxy:Adress is not a setting YARP reads")]
