@@ -19,7 +19,6 @@ internal sealed class MaintenanceMiddleware
     public static readonly StringValues ReadOnlyScope = "read-only";
     public static readonly StringValues NoStore = "no-store, no-cache, must-revalidate";
     public static readonly StringValues VaryAccept = "Accept";
-    public static readonly StringValues GrpcContentType = "application/grpc";
     public static readonly StringValues GrpcUnavailable = "14";
     private static readonly byte[] HealthBody = "ok\n"u8.ToArray();
 
@@ -189,7 +188,7 @@ internal sealed class MaintenanceMiddleware
         {
             // gRPC's answer in its own terms: status 14 UNAVAILABLE, trailers-only (headers that end the stream).
             response.StatusCode = StatusCodes.Status200OK;
-            headers.ContentType = GrpcContentType;
+            headers.ContentType = GrpcAnswerContentType.For(context.Request.ContentType!);
             headers["grpc-status"] = GrpcUnavailable;
             headers["grpc-message"] = rendered.GrpcMessage;
             return Task.CompletedTask;

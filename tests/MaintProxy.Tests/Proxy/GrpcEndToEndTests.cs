@@ -65,6 +65,33 @@ public sealed class GrpcEndToEndTests : IAsyncLifetime
         Assert.Equal(0, _backend.StreamsEnded);
     }
 
+    [Theory]
+    [InlineData("application/grpc-web", "application/grpc-web")]
+    [InlineData("application/grpc-web+proto", "application/grpc-web+proto")]
+    [InlineData("application/GRPC-WEB+json; charset=utf-8", "application/grpc-web+json")]
+    [InlineData("application/grpc-web-text", "application/grpc-web-text")]
+    public async Task GrpcWebCallInMaintenance_GetsUnavailableInGrpcWebTerms(string requestType, string answerType)
+    {
+        // gRPC-Web over HTTP/1.1, as browsers send it: the client checks the answer is gRPC-Web before reading grpc-status.
+        await using var proxy = await StartProxyAsync(http2Only: false);
+        var down = await Scripts.DownAsync(proxy, "--reason", "schema upgrade");
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        using var content = new ByteArrayContent(GrpcBackend.Frame("hello"u8));
+        content.Headers.TryAddWithoutValidation("Content-Type", requestType);
+        using var request = new HttpRequestMessage(HttpMethod.Post, proxy.PublicUrl + "/test.Echo/Unary") { Content = content };
+        request.Headers.TryAddWithoutValidation("x-grpc-web", "1");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(answerType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("14", Header(response, "grpc-status"));
+        Assert.Equal("1", Header(response, "X-Maintenance-Mode"));
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(0, _backend.StreamsEnded);
+    }
+
     [Fact]
     public async Task StreamingCall_EachMessageIsEchoedBeforeTheNextIsSent()
     {
@@ -115,10 +142,14 @@ public sealed class GrpcEndToEndTests : IAsyncLifetime
         Assert.True(await proxy.WaitForOutputAsync("request stream(s)", TimeSpan.FromSeconds(5)), proxy.Output);
     }
 
-    private Task<ProxyProcess> StartProxyAsync()
+    private Task<ProxyProcess> StartProxyAsync(bool http2Only = true)
     {
         var settings = _backend.ProxySettings();
-        settings["Kestrel:Endpoints:Public:Protocols"] = "Http2";
+        if (http2Only)
+        {
+            settings["Kestrel:Endpoints:Public:Protocols"] = "Http2";
+        }
+
         return ProxyProcess.StartReadyAsync(_dir.Path, _backend.Url, settings);
     }
 
