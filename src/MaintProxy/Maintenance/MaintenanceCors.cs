@@ -14,7 +14,8 @@ internal sealed class MaintenanceCors
 {
     public const string AnyOrigin = "*";
 
-    private static readonly StringValues ExposedHeaders = "Retry-After, X-Maintenance-Mode, X-Maintenance-Scope";
+    // grpc-status and grpc-message: a gRPC-Web call from a page reads its status from these headers.
+    private static readonly StringValues ExposedHeaders = "Retry-After, X-Maintenance-Mode, X-Maintenance-Scope, grpc-status, grpc-message";
     private static readonly StringValues AllowCredentials = "true";
     // A preflight answered in maintenance must not outlive it: the backend's own answer decides afterwards.
     private static readonly StringValues NoPreflightCache = "0";

@@ -45,6 +45,24 @@ public sealed class MaintenanceCorsEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task GrpcWebCallFromListedOrigin_CanReadItsGrpcStatus()
+    {
+        await using var proxy = await StartDownAsync(new() { ["Maintenance:CorsAllowedOrigins:0"] = "https://app.example" });
+        using var client = Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, proxy.PublicUrl + "/pkg.Service/Method") { Content = new ByteArrayContent([0, 0, 0, 0, 0]) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/grpc-web+proto");
+        request.Headers.TryAddWithoutValidation("Origin", "https://app.example");
+
+        using var response = await client.SendAsync(request);
+
+        // A browser hands a script on another origin only the headers listed here: the call's status is in grpc-status.
+        Assert.Equal("14", response.Headers.GetValues("grpc-status").Single());
+        var exposed = response.Headers.GetValues("Access-Control-Expose-Headers").Single().Split(", ");
+        Assert.Contains("grpc-status", exposed);
+        Assert.Contains("grpc-message", exposed);
+    }
+
+    [Fact]
     public async Task Preflight_FromListedOrigin_Succeeds_SoTheRequestGetsToSeeThe503()
     {
         await using var proxy = await StartDownAsync(new() { ["Maintenance:CorsAllowedOrigins:0"] = "https://app.example" });
