@@ -44,8 +44,8 @@ internal sealed record MaintenanceSnapshot
     /// <summary>
     /// The window that applies to a request: a window for its host name or its cluster first, then a
     /// window for every site; null to forward it. <paramref name="authority"/> is the request's
-    /// <c>Host</c> header as sent; <paramref name="otherReadingClusterId"/> the cluster its path routes to
-    /// as sent when it was routed by its lenient reading to another (see <c>StrictReadingMiddleware</c>).
+    /// <c>Host</c> header as sent; <paramref name="otherReadingClusterId"/> the cluster the other reading of
+    /// its path (as sent, or lenient) routes to when that is not the routed cluster (see <c>StrictReadingMiddleware</c>).
     /// </summary>
     public MaintenanceWindow? Match(string authority, Func<string?> clusterId, string? otherReadingClusterId = null)
     {

@@ -12,7 +12,7 @@ internal sealed class SentPathFeature(PathString path)
 
     public RouteValueDictionary? LenientRouteValues { get; set; }
 
-    /// <summary>The cluster of the route the path matches as sent, when it is not the routed one's; else null.</summary>
+    /// <summary>The cluster of the other reading's route (as sent, or lenient when the route as sent took the request), when it is not the routed one's; else null.</summary>
     public string? OtherReadingClusterId { get; set; }
 
     public static string? OtherReadingClusterIdOf(HttpContext context) => context.Features.Get<SentPathFeature>()?.OtherReadingClusterId;

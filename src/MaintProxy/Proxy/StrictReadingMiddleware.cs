@@ -1,3 +1,5 @@
+using MaintProxy.Maintenance;
+
 namespace MaintProxy.Proxy;
 
 /// <summary>
@@ -6,6 +8,10 @@ namespace MaintProxy.Proxy;
 /// <c>%2F</c> or <c>\</c> inside a segment (ASP.NET, Go) reads <c>/admin/x;/..;/..;/y</c> as
 /// <c>/admin/…</c> while the lenient reading is <c>/y</c>: a window for the cluster of either reading
 /// covers the request. When both readings take the same route, its values stay those of the path as sent.
+/// The route of the path as sent takes the request when it is ahead of the lenient reading's route (see
+/// <see cref="RoutePriority"/>) and the path hides no dot segment: <c>/api/v4/projects/{id}</c> is written
+/// for GitLab's <c>/api/v4/projects/group%2Fproject</c>, and <c>/{package}</c> for npm's <c>/@types%2fcors</c>,
+/// whose lenient readings only a catch-all matches.
 /// </summary>
 internal sealed class StrictReadingMiddleware(RequestDelegate next)
 {
@@ -21,7 +27,15 @@ internal sealed class StrictReadingMiddleware(RequestDelegate next)
             }
 
             var strict = EndpointCluster.IdOf(endpoint);
-            if (!string.Equals(strict, EndpointCluster.IdOf(sent.LenientEndpoint), StringComparison.Ordinal))
+            var lenient = EndpointCluster.IdOf(sent.LenientEndpoint);
+            var sameCluster = string.Equals(strict, lenient, StringComparison.Ordinal);
+            if (RoutePriority.IsAhead(endpoint, sent.LenientEndpoint) && !DisguisedDotSegments.AreIn(sent.Path.Value))
+            {
+                sent.OtherReadingClusterId = sameCluster ? null : lenient;
+                return next(context);
+            }
+
+            if (!sameCluster)
             {
                 sent.OtherReadingClusterId = strict;
             }
