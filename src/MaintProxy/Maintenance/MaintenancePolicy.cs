@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using MaintProxy.Proxy;
 
 namespace MaintProxy.Maintenance;
 
@@ -45,7 +46,7 @@ internal sealed class MaintenancePolicy
     {
         presentedSecret = false;
         var request = context.Request;
-        if (IsAllowedPath(request.Path))
+        if (IsAllowedPath(context))
         {
             return MaintenanceOutcome.AllowedPath;
         }
@@ -116,12 +117,14 @@ internal sealed class MaintenancePolicy
     public string IssueCookie(MaintenanceWindow window) =>
         BypassCredentials.IssueCookie(window.SecretHash!, _timeProvider.GetUtcNow() + CookieLifetime);
 
-    private bool IsAllowedPath(PathString path)
+    private bool IsAllowedPath(HttpContext context)
     {
         if (_allowedPrefixes.Length == 0 && _allowedPatterns.Length == 0)
         {
             return false;
         }
+
+        var path = context.Request.Path;
 
         // A decoded %0A is a control character in the path: it never names what an allowed path names
         // (and .NET's '$' matches before a final '\n', so "^/a\.css$" would match "/a.css\n").
@@ -131,8 +134,13 @@ internal sealed class MaintenancePolicy
             return false;
         }
 
+        // Kestrel turns %252F into %2F; a backend decodes the target once, so that one is the text "%2F".
+        var written = PathSeparators.AreEncodedIn(text) && context.Features.Get<IHttpRequestFeature>()?.RawTarget?.Contains("%25", StringComparison.Ordinal) == true
+            ? WrittenTargetPath.Of(context)
+            : null;
+
         // What a backend may resolve outside the allowed prefix is not let in by it.
-        if (DisguisedDotSegments.AreIn(text))
+        if (DisguisedDotSegments.AreIn(written ?? text))
         {
             return false;
         }
@@ -148,7 +156,9 @@ internal sealed class MaintenancePolicy
 
         // Matched as the backend reads the path: "^/[^/]+\.css$" is not /hello.php%2Fsite.css, which
         // php-fpm (and nginx in front of PHP) run as /hello.php with PATH_INFO /site.css.
-        var judged = _allowedPatterns.Length == 0 ? "/" : PathSeparators.AsSlashes(path.Value ?? "/");
+        var judged = _allowedPatterns.Length == 0 ? "/"
+            : written is not null ? PathSeparators.AsSlashes(written).Replace("%25", "%", StringComparison.Ordinal)
+            : PathSeparators.AsSlashes(path.Value ?? "/");
         foreach (var pattern in _allowedPatterns)
         {
             try

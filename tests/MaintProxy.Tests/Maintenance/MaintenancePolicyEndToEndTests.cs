@@ -601,4 +601,32 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.Equal(200, allowed.StatusCode);
         Assert.Single(Backend.Requests);
     }
+
+    [Fact]
+    public async Task AllowedPaths_AnEncodedPercentSignBeforeASlashIsText_NotASeparator()
+    {
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Maintenance:AllowedPathPrefixes:0"] = "/backend-health",
+            ["Maintenance:AllowedPathPatterns:0"] = "^/static/[^/]+\\.css$",
+        });
+        await Down(proxy);
+
+        // A backend decodes the target once (nginx, Kestrel, php-fpm's PATH_INFO): %252F is the text "%2F" in one segment.
+        var targets = new[] { "/backend-health/a%252F..%252Fb", "/backend-health/..%255Cx", "/static/a%252Fb.css", "/static/a%255Cb.css" };
+        foreach (var target in targets)
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Assert.True(response.StatusCode == 200, $"{target}: {response.StatusCode}");
+        }
+
+        Assert.Equal(targets, Backend.Requests.Select(r => r.RawTarget));
+
+        // A real encoded slash beside an encoded percent sign still reads as a slash.
+        foreach (var target in new[] { "/backend-health/..%2Fadmin%2525", "/static/a%2Fb%2525.css" })
+        {
+            var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Assert.True(response.StatusCode == 503, $"{target}: {response.StatusCode}");
+        }
+    }
 }
