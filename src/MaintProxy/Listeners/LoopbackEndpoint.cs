@@ -24,6 +24,12 @@ internal static class LoopbackEndpoint
             return false;
         }
 
+        if (EmptyPort.IsIn(url))
+        {
+            error = $"'{url}' {EmptyPort.Problem}";
+            return false;
+        }
+
         if (LoopbackAddressOf(uri.Host) is not { } address)
         {
             error = $"'{url}' is not a loopback address (use 127.0.0.1, [::1] or localhost)";

@@ -48,6 +48,11 @@ internal static class PublicEndpointUrls
             return null;
         }
 
+        if (EmptyPort.IsIn(url))
+        {
+            return EmptyPort.Problem + ".";
+        }
+
         if (address.Port is < 0 or > IPEndPoint.MaxPort)
         {
             return $"has a port outside 0 to {IPEndPoint.MaxPort}.";

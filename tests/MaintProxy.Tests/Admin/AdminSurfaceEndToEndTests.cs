@@ -78,6 +78,15 @@ public sealed class AdminSurfaceEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task AdminUrl_WithAnEmptyPort_RefusesToStartSayingThePortIsMissing()
+    {
+        // Read as a URL it is port 80: the status surface would listen there, and the scripts ask elsewhere.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Admin:Url"] = "http://127.0.0.1:" });
+
+        Assert.Contains("MaintProxy cannot start: Admin:Url 'http://127.0.0.1:' has no port after the ':'", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AdminPortInUse_ExitsOneWithAPlainMessage()
     {
         using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -25,6 +25,9 @@ public sealed class LoopbackEndpointTests
     [InlineData("127.0.0.1:8081", "not an http:// URL")]
     [InlineData("http://127.0.0.1:8081/admin", "a listener has no path, query or user")]
     [InlineData("http://127.0.0.1:8081/?x=1", "a listener has no path, query or user")]
+    [InlineData("http://127.0.0.1:", "has no port after the ':'")]
+    [InlineData("http://[::1]:", "has no port after the ':'")]
+    [InlineData("http://localhost:/", "has no port after the ':'")]
     public void TryParse_AnythingElse_SaysWhy(string url, string why)
     {
         Assert.False(LoopbackEndpoint.TryParse(url, out _, out var error));
