@@ -33,6 +33,8 @@ internal sealed class UnforwardableRequestMiddleware(RequestDelegate next)
 
     private static Task RefuseAsync(HttpContext context, string message)
     {
+        // Routing matched the empty path to a catch-all route; the request goes to none, and is logged so.
+        context.SetEndpoint(null);
         var response = context.Response;
         response.StatusCode = StatusCodes.Status400BadRequest;
         response.ContentType = "text/plain; charset=utf-8";

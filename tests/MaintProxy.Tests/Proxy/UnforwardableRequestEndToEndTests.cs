@@ -27,6 +27,22 @@ public sealed class UnforwardableRequestEndToEndTests : EndToEndTest
         Assert.Equal("/x", Assert.Single(Backend.Requests).Path);
     }
 
+    [Theory]
+    [InlineData("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", "CONNECT example.com:443 → 400 local")]
+    [InlineData("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", "OPTIONS * → 400 local")]
+    public async Task UnforwardableRequest_IsLoggedWithoutTheCatchAllRoute(string request, string logLine)
+    {
+        await using var proxy = await StartProxyAsync();
+
+        var answer = await RawHttp.SendAsync(proxy.PublicPort, request);
+
+        Assert.Equal(400, answer.StatusCode);
+        Assert.True(await proxy.WaitForOutputAsync(logLine, TimeSpan.FromSeconds(10)), proxy.Output);
+        var line = proxy.Output.Split('\n').Single(l => l.Contains(logLine, StringComparison.Ordinal));
+        Assert.DoesNotContain("route app", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("cluster app", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task OptionsAsterisk_OverHttp2_Gets400WithoutAWarningPerRequest()
     {
