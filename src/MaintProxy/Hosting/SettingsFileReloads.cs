@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Primitives;
 
 namespace MaintProxy.Hosting;
 
@@ -6,16 +7,70 @@ namespace MaintProxy.Hosting;
 /// A settings file edited while the proxy runs is reloaded (the <c>ReverseProxy</c> section applies the
 /// change). When the edit cannot be read (a missing comma, a file saved half-way), the reload throws on a
 /// background thread where nobody sees it, and the routes in use stay; this says so in the log.
+/// The file's provider has emptied its values by then, so they are put back: otherwise the next reload of
+/// any other source (appsettings.{Environment}.json saved meanwhile) would apply the settings without
+/// that file's routes and clusters.
 /// </summary>
 internal static class SettingsFileReloads
 {
     public static void LogFailures(IConfigurationBuilder configuration, IServiceProvider services)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SettingsFileReloads).FullName!);
+        var providers = (configuration as IConfigurationRoot)?.Providers.OfType<FileConfigurationProvider>().ToList() ?? [];
         foreach (var source in configuration.Sources.OfType<FileConfigurationSource>())
         {
+            var provider = providers.Find(p => ReferenceEquals(p.Source, source));
+            var lastGood = provider is null ? null : new LastGoodValues(provider);
             // Not ignored: the exception still stops the reload, so nothing is applied from the broken file.
-            source.OnLoadException = context => HostingLog.SettingsFileNotReloaded(logger, StartupFailure.Describe(context.Exception));
+            source.OnLoadException = context =>
+            {
+                lastGood?.Restore();
+                HostingLog.SettingsFileNotReloaded(logger, StartupFailure.Describe(context.Exception));
+            };
+        }
+    }
+
+    /// <summary>The values a file provider held after its last load that succeeded.</summary>
+    private sealed class LastGoodValues
+    {
+        private readonly IConfigurationProvider _provider;
+        private Dictionary<string, string?> _values;
+
+        public LastGoodValues(IConfigurationProvider provider)
+        {
+            _provider = provider;
+            _values = Read(provider);
+            // A failed load throws before it signals a reload, so this sees successful loads only.
+            ChangeToken.OnChange(provider.GetReloadToken, () => _values = Read(provider));
+        }
+
+        public void Restore()
+        {
+            foreach (var (key, value) in _values)
+            {
+                _provider.Set(key, value);
+            }
+        }
+
+        private static Dictionary<string, string?> Read(IConfigurationProvider provider)
+        {
+            var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            Collect(provider, parentPath: null, values);
+            return values;
+        }
+
+        private static void Collect(IConfigurationProvider provider, string? parentPath, Dictionary<string, string?> values)
+        {
+            foreach (var key in provider.GetChildKeys([], parentPath).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                var path = parentPath is null ? key : ConfigurationPath.Combine(parentPath, key);
+                if (provider.TryGet(path, out var value))
+                {
+                    values[path] = value;
+                }
+
+                Collect(provider, path, values);
+            }
         }
     }
 }

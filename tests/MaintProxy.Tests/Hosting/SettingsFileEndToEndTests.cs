@@ -45,6 +45,37 @@ public sealed class SettingsFileEndToEndTests : EndToEndTest
         }, TimeSpan.FromSeconds(10)), proxy.Output);
     }
     [Fact]
+    public async Task EditThatIsNotJson_ThenTheEnvironmentFileSaved_KeepsTheRoutesInUse()
+    {
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var settings = ProxyBuildCopy.SettingsOf(proxyDll);
+        var environmentSettings = Path.Combine(Path.GetDirectoryName(settings)!, "appsettings.Staging.json");
+        var valid = await File.ReadAllTextAsync(settings);
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url,
+            environment: new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Staging" }, proxyDll: proxyDll);
+        using var client = new HttpClient();
+
+        await File.WriteAllTextAsync(settings + ".new", valid.Replace("\"Routes\":", "\"Routes\"", StringComparison.Ordinal));
+        File.Move(settings + ".new", settings, overwrite: true);
+        Assert.True(await proxy.WaitForOutputAsync("The edit is not applied: the configuration in use stays", TimeSpan.FromSeconds(10)), proxy.Output);
+
+        // The environment's file, saved while appsettings.json is still broken, reloads the settings: its
+        // route (its header marks it) applies once YARP has read them, and appsettings.json's catch-all route stays.
+        await File.WriteAllTextAsync(environmentSettings + ".new", """
+            { "ReverseProxy": { "Routes": { "staged": { "ClusterId": "app", "Match": { "Path": "/staged/{**rest}" },
+              "Transforms": [ { "ResponseHeader": "X-Staged", "Append": "yes" } ] } } } }
+            """);
+        File.Move(environmentSettings + ".new", environmentSettings);
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var response = await client.GetAsync(proxy.PublicUrl + "/staged/probe");
+            return response.Headers.Contains("X-Staged");
+        }, TimeSpan.FromSeconds(10)), proxy.Output);
+
+        Assert.Equal("backend ok /kept", await client.GetStringAsync(proxy.PublicUrl + "/kept"));
+    }
+
+    [Fact]
     public async Task RequestLineTurnedOff_InTheShippedSettingsFile_WhileRunning_IsNoLongerWritten()
     {
         const string BackendError = "An error was encountered before receiving a response";
