@@ -59,6 +59,7 @@ public static class MaintProxyServiceCollectionExtensions
             .AddTransforms<RawTargetTransformProvider>();
         CheckValuesBeforeYarpReadsThem(services, configuration.GetSection("ReverseProxy"));
         services.AddFastCgiTransport();
+        services.AddHostedService<StartOnlySettings>();
         return services;
     }
 

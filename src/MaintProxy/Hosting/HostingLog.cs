@@ -10,4 +10,13 @@ internal static partial class HostingLog
 
     [LoggerMessage(4003, LogLevel.Error, "{Problem} The edit is not applied: the configuration in use stays until the file is valid again.")]
     public static partial void SettingsFileNotReloaded(ILogger logger, string problem);
+
+    [LoggerMessage(4020, LogLevel.Warning, "{Key} changed in the settings file: it is read at start only, so the proxy goes on with the value it started with; restart it to apply the change (maint/restart.sh or systemctl restart maintproxy.service)")]
+    public static partial void SettingNeedsRestart(ILogger logger, string key);
+
+    [LoggerMessage(4021, LogLevel.Error, "The settings file's {Section} section as now saved would stop the next start: {Problem} The proxy goes on with the settings it started with.")]
+    public static partial void StartOnlySettingInvalid(ILogger logger, string section, string problem);
+
+    [LoggerMessage(4022, LogLevel.Error, "{Problem} The edit is not applied: the level in use stays until the value is valid again.")]
+    public static partial void LevelNotApplied(ILogger logger, string problem);
 }
