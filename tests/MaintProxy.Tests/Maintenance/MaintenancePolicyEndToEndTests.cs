@@ -71,6 +71,31 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task SiteWindow_TakesPrecedenceOverTheWindowForEverySite()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+        void HostA(HttpRequestMessage r) => r.Headers.Host = "a.test";
+        static async Task<string?> ReasonOfAsync(HttpResponseMessage r) =>
+            JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("reason").GetString();
+
+        await Down(proxy, "--reason", "everything");
+        await Down(proxy, "--site", "a.test", "--read-only", "--reason", "a.test read-only");
+
+        using var read = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/x", HostA);
+        using var write = await SendAsync(client, HttpMethod.Post, proxy.PublicUrl + "/x", r => { HostA(r); r.Headers.Accept.ParseAdd("application/json"); });
+        using var other = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/x", r => { r.Headers.Host = "b.test"; r.Headers.Accept.ParseAdd("application/json"); });
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, write.StatusCode);
+        Assert.Equal("a.test read-only", await ReasonOfAsync(write));
+        Assert.Equal("read-only", write.Headers.GetValues("X-Maintenance-Scope").Single());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, other.StatusCode);
+        Assert.Equal("everything", await ReasonOfAsync(other));
+        Assert.Single(Backend.Requests);
+    }
+
+    [Fact]
     public async Task ReadOnly_GetForwarded_PostAnswered503WithScopeHeader()
     {
         await using var proxy = await StartProxyAsync();
