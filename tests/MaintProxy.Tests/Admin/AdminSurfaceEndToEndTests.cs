@@ -54,6 +54,33 @@ public sealed class AdminSurfaceEndToEndTests : EndToEndTest
         Assert.Equal(proxy.SentinelPath, status.GetProperty("sentinelPath").GetString());
     }
 
+    [Fact]
+    public async Task Status_CountsEachKindOfAnswer()
+    {
+        const string Secret = "counted-secret-0123456789";
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Maintenance:AllowedPathPrefixes:0"] = "/backend-health" });
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/before")).StatusCode);
+        var down = await Scripts.DownAsync(proxy, "--secret=" + Secret);
+        Assert.True(down.ExitCode == 0, down.Stderr);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(proxy.PublicUrl + "/page")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(proxy.PublicUrl + "/page")).StatusCode);
+        Assert.Equal(HttpStatusCode.Found, (await client.GetAsync(proxy.PublicUrl + "/" + Secret)).StatusCode);
+        using var bypass = new HttpRequestMessage(HttpMethod.Get, proxy.PublicUrl + "/admin-work");
+        bypass.Headers.Add("X-Maintenance-Bypass", Secret);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(bypass)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/backend-health")).StatusCode);
+
+        var answers = (await proxy.StatusAsync()).GetProperty("answers");
+        Assert.Equal(
+            (1L, 2L, 2L, 1L), // forwarded, maintenance, bypassed, allowed-path
+            (answers.GetProperty("forwarded").GetInt64(), answers.GetProperty("maintenance").GetInt64(),
+                answers.GetProperty("bypassed").GetInt64(), answers.GetProperty("allowedPath").GetInt64()));
+        using var admin = new HttpClient();
+        Assert.Contains("Answers: 1 forwarded, 2 maintenance, 2 bypassed, 1 allowed-path\n", await admin.GetStringAsync(proxy.AdminUrl + "/status?format=text"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("http://0.0.0.0:{0}")]
     [InlineData("http://192.0.2.1:{0}")]
