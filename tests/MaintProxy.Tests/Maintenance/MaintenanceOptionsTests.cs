@@ -27,6 +27,7 @@ public sealed class MaintenanceOptionsTests : IAsyncLifetime
 
     [Theory]
     [InlineData("/up", "/up", HttpStatusCode.OK)]
+    [InlineData("/up", "/UP", HttpStatusCode.OK)]
     [InlineData("/up", "/healthz", HttpStatusCode.ServiceUnavailable)]
     [InlineData("", "/healthz", HttpStatusCode.ServiceUnavailable)]
     public async Task HealthPath_AnsweredByTheProxyOnlyWhereConfigured(string healthPath, string path, HttpStatusCode expected)
