@@ -45,6 +45,29 @@ public sealed class GracefulShutdownEndToEndTests : IDisposable
         Assert.DoesNotContain("Stopped hard", proxy.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("QUIT")]
+    public async Task SecondSigintOrSigquit_WhileDraining_CutsOffAtOnceAndSaysSo(string signal)
+    {
+        var download = new SlowDownload(chunks: 100, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        await using var backend = await TestBackend.StartAsync(download.ServeAsync);
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url);
+
+        var fetch = download.FetchAsync(proxy.PublicUrl + "/too-big.iso");
+        await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+        proxy.Signal(signal);
+        Assert.True(await proxy.WaitForOutputAsync("Draining: new connections are no longer accepted", Deadline), proxy.Output);
+        Assert.False(fetch.IsCompleted, "the download ended on the first signal");
+        proxy.Signal(signal);
+
+        var (bytes, _, error) = await fetch.WaitAsync(Deadline);
+        Assert.NotNull(error);
+        Assert.True(bytes < download.Content.Length, $"{bytes} of {download.Content.Length} bytes arrived");
+        Assert.True(await proxy.WaitForExitAsync(Deadline), "the proxy did not exit after the second signal");
+        Assert.Contains($"Second SIG{signal} while draining: cutting off 1 request(s)", proxy.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Sighup_DuringSlowDownload_IsLoggedWithWhatToDoAndStopsNothing()
     {
