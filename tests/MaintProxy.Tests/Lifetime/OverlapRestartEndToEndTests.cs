@@ -197,6 +197,27 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Restart_NewProcessNotReadyWithinTimeout_IsStoppedAndOldOneKeepsServing()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, SharedPortSettings());
+
+        // A new process that never writes the PID file: it hangs in its start-up.
+        var restart = await RestartAsync("--pid-file", PidFile, "--log", NewLog, "--timeout", "1", "--", "bash", "-c", "sleep 60", "never-ready");
+
+        Assert.True(restart.ExitCode == 1, restart.Stderr + restart.Stdout);
+        var notReady = Regex.Match(restart.Stderr, @"the new process (\d+) was not ready within 1s");
+        Assert.True(notReady.Success, restart.Stderr);
+        _newPid = int.Parse(notReady.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(await Eventually.TrueAsync(() => !IsRunning(_newPid.Value), Deadline), $"the new process {_newPid} that never became ready still runs");
+        Assert.Equal(old.Pid.ToString(CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(PidFile)).Trim());
+        Assert.False(old.HasExited);
+        Assert.DoesNotContain("Draining", old.Output, StringComparison.Ordinal);
+        using var client = new HttpClient();
+        Assert.Equal("backend ok /still-here", await client.GetStringAsync(old.PublicUrl + "/still-here"));
+    }
+
+    [Fact]
     public async Task Restart_ByRootOfAProxyRunningAsAnotherUser_NewProcessRunsAsThatUserAndServes()
     {
         // The proxy runs as nobody, restart.sh as root (sudo maint/restart.sh): tests running as root only.
@@ -325,6 +346,20 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
             {
                 // Cancelled, or a connection the restart reset: only the churn matters here.
             }
+        }
+    }
+
+    /// <summary>Whether the process runs: one that exited but was not reaped yet (a zombie) does not.</summary>
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
