@@ -39,6 +39,7 @@ public sealed class StartupFailureEndToEndTests : EndToEndTest
     [InlineData("Maintenance:BypassCookieLifetime", "365.00:00:00", "Maintenance:BypassCookieLifetime must be from 00:01:00 to 30.00:00:00; it is 365.00:00:00.")]
     [InlineData("Maintenance:HealthPath", "healthz", "Maintenance:HealthPath 'healthz' must start with '/'")]
     [InlineData("Lifetime:DrainTimeout", "00:00:00", "Lifetime:DrainTimeout must be above zero")]
+    [InlineData("Lifetime:DrainTimeout", "1.00:00:01", "Lifetime:DrainTimeout must be above zero and at most 1.00:00:00; it is 1.00:00:01.")]
     [InlineData("Transport:EventLoopThreads", "999", "Transport:EventLoopThreads must be 0 (one per core) or 1 to 256; it is 999.")]
     public async Task SettingValidatedAsTheHostStarts_IsOneLineNamingTheKeyAndWhatIsAllowed(string key, string value, string expected)
     {
