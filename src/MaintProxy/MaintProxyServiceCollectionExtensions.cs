@@ -71,6 +71,7 @@ public static class MaintProxyServiceCollectionExtensions
             (IProxyConfigProvider)(reader.ImplementationInstance
                 ?? reader.ImplementationFactory?.Invoke(provider)
                 ?? ActivatorUtilities.CreateInstance(provider, reader.ImplementationType!)),
-            reverseProxy));
+            reverseProxy,
+            provider.GetRequiredService<ILogger<ValueCheckingConfigProvider>>()));
     }
 }

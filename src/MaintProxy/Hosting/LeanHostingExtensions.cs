@@ -1,3 +1,4 @@
+using MaintProxy.Proxy;
 using MaintProxy.RequestLogging;
 using Serilog;
 using Serilog.Events;
@@ -33,6 +34,7 @@ internal static class LeanHostingExtensions
                 typeof(FileLoggerConfigurationExtensions).Assembly))
             .Filter.With(clientSideErrors)
             .Filter.With(new StartupFailureLogFilter())
+            .Filter.With(new ConfigurationConversionLogFilter(configuration.GetSection("ReverseProxy")))
             .Filter.With(new KeptConsoleLines()) // last: it sees only the events that are written
             .CreateLogger());
         clientSideErrors.KeepClientSideErrors = logger

@@ -3,41 +3,79 @@ using System.Globalization;
 namespace MaintProxy.Proxy;
 
 /// <summary>
-/// Refuses a cluster's <c>HttpRequest</c> and <c>HttpClient</c> value that YARP's reader cannot convert,
-/// naming the key: YARP stopped the start with "Unable to load or apply the proxy configuration. (The
-/// input string 'garbage' was not in a correct format.)" and a stack trace, without saying which setting.
-/// Read from the raw settings before YARP reads them; the ranges are checked by the config filters after.
+/// Refuses a route's or cluster's value that YARP's reader cannot convert, naming the key: YARP stopped
+/// the start with "Unable to load or apply the proxy configuration. (The input string 'garbage' was not
+/// in a correct format.)" and a stack trace, and on reload logged "Configuration data conversion failed."
+/// with a stack trace, without saying which setting. Read from the raw settings before YARP reads them;
+/// the ranges are checked by the config filters after.
 /// </summary>
 internal static class ClusterSettingsValues
 {
-    private static readonly (string Key, string Expected, Func<string, bool> IsValid)[] Checks =
+    private const string WholeNumber = "a whole number";
+    private const string TrueOrFalse = "true or false";
+    private const string TimeSpanText = "a time span such as 00:01:40";
+
+    private static readonly (string Key, string Expected, Func<string, bool> IsValid)[] ClusterChecks =
     [
         ("HttpRequest:Version", "1.0, 1.1 or 2", IsVersion),
         ("HttpRequest:VersionPolicy", "RequestVersionOrLower, RequestVersionOrHigher or RequestVersionExact", value => Enum.TryParse<HttpVersionPolicy>(value, ignoreCase: true, out _)),
-        ("HttpRequest:ActivityTimeout", "a time span such as 00:01:40", value => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out _)),
-        ("HttpRequest:AllowResponseBuffering", "true or false", value => bool.TryParse(value, out _)),
-        ("HttpClient:MaxConnectionsPerServer", "a whole number", value => int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)),
-        ("HttpClient:DangerousAcceptAnyServerCertificate", "true or false", value => bool.TryParse(value, out _)),
-        ("HttpClient:EnableMultipleHttp2Connections", "true or false", value => bool.TryParse(value, out _)),
-        ("HttpClient:WebProxy:BypassOnLocal", "true or false", value => bool.TryParse(value, out _)),
-        ("HttpClient:WebProxy:UseDefaultCredentials", "true or false", value => bool.TryParse(value, out _)),
+        ("HttpRequest:ActivityTimeout", TimeSpanText, IsTimeSpan),
+        ("HttpRequest:AllowResponseBuffering", TrueOrFalse, IsBool),
+        ("HttpClient:MaxConnectionsPerServer", WholeNumber, IsInt32),
+        ("HttpClient:DangerousAcceptAnyServerCertificate", TrueOrFalse, IsBool),
+        ("HttpClient:EnableMultipleHttp2Connections", TrueOrFalse, IsBool),
+        ("HttpClient:WebProxy:BypassOnLocal", TrueOrFalse, IsBool),
+        ("HttpClient:WebProxy:UseDefaultCredentials", TrueOrFalse, IsBool),
+        ("SessionAffinity:Enabled", TrueOrFalse, IsBool),
+        ("HealthCheck:Active:Enabled", TrueOrFalse, IsBool),
+        ("HealthCheck:Active:Interval", TimeSpanText, IsTimeSpan),
+        ("HealthCheck:Active:Timeout", TimeSpanText, IsTimeSpan),
+        ("HealthCheck:Passive:Enabled", TrueOrFalse, IsBool),
+        ("HealthCheck:Passive:ReactivationPeriod", TimeSpanText, IsTimeSpan),
     ];
 
-    /// <summary>Throws naming the first value under <c>ReverseProxy:Clusters</c> that YARP could not convert.</summary>
+    private static readonly (string Key, string Expected, Func<string, bool> IsValid)[] RouteChecks =
+    [
+        ("Order", WholeNumber, IsInt32),
+        ("MaxRequestBodySize", WholeNumber, value => long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)),
+        ("Timeout", TimeSpanText, IsTimeSpan),
+    ];
+
+    /// <summary>Throws naming the first value under <c>ReverseProxy</c> that YARP could not convert.</summary>
     public static void Check(IConfiguration reverseProxy)
     {
-        foreach (var cluster in reverseProxy.GetSection("Clusters").GetChildren())
+        if (FindProblem(reverseProxy) is { } problem)
         {
-            foreach (var (key, expected, isValid) in Checks)
+            throw new InvalidOperationException(problem);
+        }
+    }
+
+    /// <summary>The first value under <c>ReverseProxy</c> that YARP could not convert, named with what it takes; null when none.</summary>
+    public static string? FindProblem(IConfiguration reverseProxy) =>
+        FindProblem(reverseProxy.GetSection("Clusters"), ClusterChecks) ?? FindProblem(reverseProxy.GetSection("Routes"), RouteChecks);
+
+    private static string? FindProblem(IConfigurationSection entries, (string Key, string Expected, Func<string, bool> IsValid)[] checks)
+    {
+        foreach (var entry in entries.GetChildren())
+        {
+            foreach (var (key, expected, isValid) in checks)
             {
-                var setting = cluster.GetSection(key);
+                var setting = entry.GetSection(key);
                 if (setting.Value is { } value && !isValid(value))
                 {
-                    throw new InvalidOperationException($"{setting.Path} must be {expected}; it is '{value}'.");
+                    return $"{setting.Path} must be {expected}; it is '{value}'.";
                 }
             }
         }
+
+        return null;
     }
+
+    private static bool IsInt32(string value) => int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+
+    private static bool IsBool(string value) => bool.TryParse(value, out _);
+
+    private static bool IsTimeSpan(string value) => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out _);
 
     // As YARP reads it: "2" is 2.0, and an empty value is none.
     private static bool IsVersion(string value) =>

@@ -7,4 +7,7 @@ internal static partial class ProxyLog
 
     [LoggerMessage(3002, LogLevel.Warning, "Backend certificate refused for cluster {ClusterId}, host {TargetHost}: {Reasons}. The request gets 502")]
     public static partial void NoCertificate(ILogger logger, string clusterId, string targetHost, string reasons);
+
+    [LoggerMessage(3003, LogLevel.Error, "{Problem} The edit is not applied: the routes and clusters in use stay until the value is valid again.")]
+    public static partial void EditNotApplied(ILogger logger, string problem);
 }

@@ -1,18 +1,55 @@
+using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;
 
 namespace MaintProxy.Proxy;
 
 /// <summary>
 /// YARP's configuration reader, with <see cref="ClusterSettingsValues"/> checked before it reads: a value
-/// it cannot convert stops the start naming the key.
+/// it cannot convert stops the start naming the key. A saved edit with such a value is named once in the
+/// log too: YARP keeps the routes in use and reads the next edit, but its own line names neither the key
+/// nor the value (<see cref="ConfigurationConversionLogFilter"/> drops it).
 /// </summary>
-internal sealed class ValueCheckingConfigProvider(IProxyConfigProvider reader, IConfiguration reverseProxy) : IProxyConfigProvider, IDisposable
+internal sealed class ValueCheckingConfigProvider : IProxyConfigProvider, IDisposable
 {
-    public IProxyConfig GetConfig()
+    private readonly IProxyConfigProvider _reader;
+    private readonly IConfiguration _reverseProxy;
+    private readonly ILogger _logger;
+    private readonly IDisposable _reloads;
+    private readonly Lock _gate = new();
+    private string? _reportedProblem;
+
+    public ValueCheckingConfigProvider(IProxyConfigProvider reader, IConfiguration reverseProxy, ILogger<ValueCheckingConfigProvider> logger)
     {
-        ClusterSettingsValues.Check(reverseProxy);
-        return reader.GetConfig();
+        _reader = reader;
+        _reverseProxy = reverseProxy;
+        _logger = logger;
+        _reloads = ChangeToken.OnChange(reverseProxy.GetReloadToken, CheckReloaded);
     }
 
-    public void Dispose() => (reader as IDisposable)?.Dispose();
+    public IProxyConfig GetConfig()
+    {
+        ClusterSettingsValues.Check(_reverseProxy);
+        return _reader.GetConfig();
+    }
+
+    public void Dispose()
+    {
+        _reloads.Dispose();
+        (_reader as IDisposable)?.Dispose();
+    }
+
+    // Every reload of any settings source lands here: the same problem is named once, until it is fixed.
+    private void CheckReloaded()
+    {
+        var problem = ClusterSettingsValues.FindProblem(_reverseProxy);
+        lock (_gate)
+        {
+            if (problem is not null && problem != _reportedProblem)
+            {
+                ProxyLog.EditNotApplied(_logger, problem);
+            }
+
+            _reportedProblem = problem;
+        }
+    }
 }

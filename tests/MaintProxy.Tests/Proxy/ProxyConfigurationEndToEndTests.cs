@@ -98,6 +98,8 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
     [InlineData("HttpClient:MaxConnectionsPerServer", "ten", "a whole number")]
     [InlineData("HttpClient:EnableMultipleHttp2Connections", "1", "true or false")]
     [InlineData("HttpClient:DangerousAcceptAnyServerCertificate", "", "true or false")]
+    [InlineData("SessionAffinity:Enabled", "yes", "true or false")]
+    [InlineData("HealthCheck:Active:Interval", "often", "a time span such as 00:01:40")]
     public async Task ClusterValueYarpCannotConvert_RefusesToStartNamingTheKey(string key, string value, string expected)
     {
         // YARP's reader threw first: "The input string 'garbage' was not in a correct format.", no key named.
@@ -107,6 +109,22 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
         });
 
         Assert.Contains($"ReverseProxy:Clusters:app:{key} must be {expected}; it is '{value}'.", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Order", "x", "a whole number")]
+    [InlineData("MaxRequestBodySize", "big", "a whole number")]
+    [InlineData("Timeout", "soon", "a time span such as 00:01:40")]
+    public async Task RouteValueYarpCannotConvert_RefusesToStartNamingTheKey(string key, string value, string expected)
+    {
+        // YARP's reader threw first: "The input string 'x' was not in a correct format.", no key named.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            [$"ReverseProxy:Routes:app:{key}"] = value,
+        });
+
+        Assert.Contains($"ReverseProxy:Routes:app:{key} must be {expected}; it is '{value}'.", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
