@@ -5,7 +5,7 @@ namespace MaintProxy.Hosting;
 
 /// <summary>
 /// A settings file edited while the proxy runs is reloaded (the <c>ReverseProxy</c> section applies the
-/// change). When the edit cannot be read (a missing comma, a file saved half-way), the reload throws on a
+/// change). When the edit cannot be read (a missing comma, a file saved half-way, the file removed), the reload throws on a
 /// background thread where nobody sees it, and the routes in use stay; this says so in the log.
 /// The file's provider has emptied its values by then, so they are put back: otherwise the next reload of
 /// any other source (appsettings.{Environment}.json saved meanwhile) would apply the settings without
@@ -21,11 +21,20 @@ internal static class SettingsFileReloads
         {
             var provider = providers.Find(p => ReferenceEquals(p.Source, source));
             var lastGood = provider is null ? null : new LastGoodValues(provider);
+            if (source.FileProvider is { } folder)
+            {
+                source.FileProvider = new RemovedFileKeptProvider(folder);
+                source.FileProvider.GetFileInfo(source.Path ?? string.Empty); // a file there now is one seen
+            }
+
+
             // Not ignored: the exception still stops the reload, so nothing is applied from the broken file.
             source.OnLoadException = context =>
             {
                 lastGood?.Restore();
-                HostingLog.SettingsFileNotReloaded(logger, StartupFailure.Describe(context.Exception));
+                HostingLog.SettingsFileNotReloaded(logger, context.Exception.InnerException is FileNotFoundException removed
+                    ? removed.Message
+                    : StartupFailure.Describe(context.Exception));
             };
         }
     }

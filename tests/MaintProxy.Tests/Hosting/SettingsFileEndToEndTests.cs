@@ -45,6 +45,31 @@ public sealed class SettingsFileEndToEndTests : EndToEndTest
         }, TimeSpan.FromSeconds(10)), proxy.Output);
     }
     [Fact]
+    public async Task SettingsFileRemoved_WhileRunning_IsLoggedAndTheRoutesInUseStay()
+    {
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var settings = ProxyBuildCopy.SettingsOf(proxyDll);
+        var valid = await File.ReadAllTextAsync(settings);
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url, proxyDll: proxyDll);
+        using var client = new HttpClient();
+
+        // Renamed away, as a deployment that keeps the old copy does before it puts the new one in place.
+        File.Move(settings, settings + ".old");
+        Assert.True(await proxy.WaitForOutputAsync(
+            "ERR] The settings file appsettings.json was removed or renamed. The edit is not applied: the configuration in use stays", TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.Equal("backend ok /", await client.GetStringAsync(proxy.PublicUrl + "/"));
+        Assert.DoesNotContain("changed in the settings file", proxy.Output, StringComparison.Ordinal);
+
+        // Back, and edited: applied again, here a route that no longer matches /.
+        await File.WriteAllTextAsync(settings, valid.Replace("\"{**catch-all}\"", "\"/only/{**catch-all}\"", StringComparison.Ordinal));
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var response = await client.GetAsync(proxy.PublicUrl + "/");
+            return response.StatusCode == System.Net.HttpStatusCode.NotFound;
+        }, TimeSpan.FromSeconds(10)), proxy.Output);
+    }
+
+    [Fact]
     public async Task EditThatIsNotJson_ThenTheEnvironmentFileSaved_KeepsTheRoutesInUse()
     {
         var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
