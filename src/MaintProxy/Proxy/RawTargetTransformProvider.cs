@@ -7,7 +7,8 @@ namespace MaintProxy.Proxy;
 /// Sends the backend the path of the request target as the client wrote it (<see cref="RawTargetPath"/>),
 /// as nginx's <c>proxy_pass</c> without a URI part does: YARP would send the decoded path encoded again,
 /// and <c>%2F</c>, which Kestrel leaves encoded, arrived as <c>%252F</c> (npm scopes <c>/@types%2fcors</c>,
-/// GitLab's <c>/api/v4/projects/group%2Fproject</c>). Routes with a path transform keep YARP's way.
+/// GitLab's <c>/api/v4/projects/group%2Fproject</c>). Routes with a path transform send the path as
+/// transformed, with the client's <c>%2F</c> kept (<see cref="TransformedPathUri"/>).
 /// </summary>
 internal sealed class RawTargetTransformProvider : ITransformProvider
 {
@@ -27,6 +28,7 @@ internal sealed class RawTargetTransformProvider : ITransformProvider
         var transforms = context.Route.Transforms ?? [];
         if (transforms.Any(t => t.Keys.Any(k => k.StartsWith("Path", StringComparison.OrdinalIgnoreCase))))
         {
+            context.AddRequestTransform(TransformedPathUri.KeepEncodedSlashes);
             return;
         }
 

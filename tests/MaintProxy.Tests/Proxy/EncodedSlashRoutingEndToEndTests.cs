@@ -36,6 +36,46 @@ public sealed class EncodedSlashRoutingEndToEndTests : EndToEndTest
     }
 
     [Theory]
+    [InlineData("/gl/projects/{id}", "PathPattern", "/api/v4/projects/{id}", "/gl/projects/group%2Fproject?x=50%25", "/api/v4/projects/group%2Fproject?x=50%25")]
+    [InlineData("/gl/api/v4/projects/{id}/{**rest}", "PathRemovePrefix", "/gl", "/gl/api/v4/projects/group%2fsub%2Fproject/issues", "/api/v4/projects/group%2fsub%2Fproject/issues")]
+    [InlineData("/gl/{**rest}", "PathRemovePrefix", "/gl", "/gl/projects/g%252Fp", "/projects/g%252Fp")]
+    public async Task RouteWithAPathTransform_SendsTheEncodedSlashAsWritten(string pattern, string transform, string value, string target, string sent)
+    {
+        await using var apiBackend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Routes:api:ClusterId"] = "api",
+            ["ReverseProxy:Routes:api:Match:Path"] = pattern,
+            [$"ReverseProxy:Routes:api:Transforms:0:{transform}"] = value,
+            ["ReverseProxy:Clusters:api:Destinations:d:Address"] = apiBackend.Url,
+        });
+
+        var response = await RawHttp.SendAsync(proxy.PublicPort, $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal([sent], apiBackend.Requests.Select(r => r.RawTarget));
+    }
+
+    [Fact]
+    public async Task RouteWithAPathTransform_KeepsADotSegmentBehindAnEncodedSlashEncoded()
+    {
+        await using var apiBackend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Routes:api:ClusterId"] = "api",
+            ["ReverseProxy:Routes:api:Match:Path"] = "/files/{**rest}",
+            ["ReverseProxy:Routes:api:Transforms:0:PathPattern"] = "/store/{**rest}",
+            ["ReverseProxy:Clusters:api:Destinations:d:Address"] = apiBackend.Url,
+        });
+
+        // Sent as %2F, a backend that decodes it would resolve the dot segment in a path the transform wrote.
+        var response = await RawHttp.SendAsync(proxy.PublicPort, "GET /files/a/b%2F..%2Fc HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal(["/store/a/b%252F..%252Fc"], apiBackend.Requests.Select(r => r.RawTarget));
+    }
+
+    [Theory]
     [InlineData("api")]
     [InlineData("app")]
     public async Task WindowForTheClusterOfEitherReading_CoversAnEncodedSlash(string site)
