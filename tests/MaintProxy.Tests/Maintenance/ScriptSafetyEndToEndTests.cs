@@ -155,39 +155,37 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
     public async Task Down_AnotherWriterRightAfterTheRename_IsNotConfirmedAsThisRunsWindow()
     {
         await using var proxy = await StartProxyAsync();
-        // The first sha256sum the script runs stands for another program writing the sentinel at that moment.
+        // An `mv` first on PATH: the script's rename happens, then another program writes the sentinel at once.
         var bin = Directory.CreateDirectory(Dir.File("bin")).FullName;
-        var wrapper = Path.Combine(bin, "sha256sum");
+        var wrapper = Path.Combine(bin, "mv");
         await File.WriteAllTextAsync(wrapper, """
             #!/bin/bash
-            if [ ! -e "$RACE_MARK" ]; then
+            real_mv=$(PATH="$RACE_PATH" type -P mv)
+            "$real_mv" "$@" || exit
+            if [ "${!#}" = "$RACE_SENTINEL" ] && [ ! -e "$RACE_MARK" ]; then
               : >"$RACE_MARK"
-              printf '{"site":"intruder.example"}\n' >"$RACE_SENTINEL.other" && mv -f "$RACE_SENTINEL.other" "$RACE_SENTINEL"
+              printf '{"site":"intruder.example"}\n' >"$RACE_SENTINEL.other" && "$real_mv" -f "$RACE_SENTINEL.other" "$RACE_SENTINEL"
             fi
-            exec /usr/bin/sha256sum "$@"
             """.Replace("\r", "", StringComparison.Ordinal));
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
         var environment = new Dictionary<string, string>
         {
-            ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"),
+            ["PATH"] = bin + ":" + path,
+            ["RACE_PATH"] = path,
             ["RACE_MARK"] = Dir.File("raced"),
             ["RACE_SENTINEL"] = proxy.SentinelPath,
         };
 
         var down = await Scripts.RunAsync(RepoPaths.DownScript, proxy.AdminUrl, ["--site", "mine.example", "--timeout", "2"], environment);
 
-        Assert.True(File.Exists(Dir.File("raced")), "the other writer ran");
-        if (down.ExitCode == 0)
-        {
-            // Confirmed: then the proxy applies this run's window, whatever the other writer did.
-            var status = await proxy.StatusAsync();
-            Assert.Contains(status.GetProperty("windows").EnumerateArray(), w => w.GetProperty("site").GetString() == "mine.example");
-        }
-        else
-        {
-            Assert.Equal(1, down.ExitCode);
-            Assert.Contains("the bytes this run wrote", down.Stderr, StringComparison.Ordinal);
-        }
+        Assert.True(File.Exists(Dir.File("raced")), "the other writer did not run after the rename");
+        Assert.Equal(1, down.ExitCode);
+        Assert.Contains("the bytes this run wrote", down.Stderr, StringComparison.Ordinal);
+        // The other writer's content is what stays, and what the proxy applies.
+        Assert.Equal("{\"site\":\"intruder.example\"}\n", await File.ReadAllTextAsync(proxy.SentinelPath));
+        var status = await proxy.StatusAsync();
+        Assert.DoesNotContain(status.GetProperty("windows").EnumerateArray(), w => w.GetProperty("site").GetString() == "mine.example");
     }
 
     [Fact]
