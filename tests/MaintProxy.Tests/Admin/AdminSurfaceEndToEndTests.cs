@@ -94,6 +94,17 @@ public sealed class AdminSurfaceEndToEndTests : EndToEndTest
         Assert.Contains("loopback", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:0")]
+    [InlineData("http://[::1]:0")]
+    public async Task AdminUrl_PortZero_RefusesToStart(string adminUrl)
+    {
+        // Port 0 would bind a port chosen by the system, which the scripts cannot know.
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Admin:Url"] = adminUrl });
+
+        Assert.Contains("MaintProxy cannot start: Admin:Url needs a fixed port: the scripts must know where to ask.", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AdminUrl_WithAPath_RefusesToStart()
     {
