@@ -14,6 +14,10 @@ public sealed class PhpFpmResponseSpoolEndToEndTests : FastCgiEndToEndTest
     private const string LargeDownload = "/download.php?mb=16";
     private const long LargeDownloadBytes = 16L * 1024 * 1024;
 
+    // php-fpm writing the download and a stat(1) per look at the spool: slow on a machine busy with other tests.
+    private static readonly TimeSpan SpoolDeadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan SpoolPollInterval = TimeSpan.FromMilliseconds(100);
+
     [Fact]
     public async Task StalledReader_TheWorkerIsFreedAtEndRequest_SoTheNextClientIsServed_AndTheStalledClientStillGetsEverything()
     {
@@ -29,7 +33,7 @@ public sealed class PhpFpmResponseSpoolEndToEndTests : FastCgiEndToEndTest
         Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal);
         Assert.Equal(LargeDownloadBytes, length);
         Assert.True(intact, "the body differs from what the script wrote");
-        Assert.True(await Eventually.TrueAsync(() => SpoolFiles(proxy).Count == 0, TimeSpan.FromSeconds(10)), "the spool file stayed open");
+        Assert.True(await Eventually.TrueAsync(() => SpoolFiles(proxy).Count == 0, SpoolDeadline, SpoolPollInterval), "the spool file stayed open");
     }
 
     [Fact]
@@ -59,7 +63,7 @@ public sealed class PhpFpmResponseSpoolEndToEndTests : FastCgiEndToEndTest
         await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
         await using var proxy = await FastCgiProxy.StartAsync(Dir, fpm, 1, TimeSpan.FromSeconds(15));
         using var stalled = await StalledReader.SendAsync(proxy.PublicPort, LargeDownload);
-        Assert.True(await Eventually.TrueAsync(() => SpoolFiles(proxy).Count == 1, TimeSpan.FromSeconds(10)), "no spool file was opened");
+        Assert.True(await Eventually.TrueAsync(() => SpoolFiles(proxy).Count == 1, SpoolDeadline, SpoolPollInterval), "no spool file was opened");
         using (var next = await Client.GetAsync(proxy.PublicUrl + "/hello.php"))
         {
             Assert.Equal(HttpStatusCode.OK, next.StatusCode);
@@ -67,7 +71,7 @@ public sealed class PhpFpmResponseSpoolEndToEndTests : FastCgiEndToEndTest
 
         stalled.Abort();
 
-        Assert.True(await Eventually.TrueAsync(() => SpoolFiles(proxy).Count == 0, TimeSpan.FromSeconds(10)), "the spool file stayed open");
+        Assert.True(await Eventually.TrueAsync(() => SpoolFiles(proxy).Count == 0, SpoolDeadline, SpoolPollInterval), "the spool file stayed open");
         Assert.Empty(Directory.GetFiles(proxy.TempPath));
     }
 
@@ -83,7 +87,7 @@ public sealed class PhpFpmResponseSpoolEndToEndTests : FastCgiEndToEndTest
         using var stalled = await StalledReader.SendAsync(proxy.PublicPort, LargeDownload);
 
         // The file takes pieces of at most 16 KiB while they fit under the cap.
-        Assert.True(await Eventually.TrueAsync(() => SpoolFiles(proxy) is [var size] && size > Cap - 16 * 1024, TimeSpan.FromSeconds(10)),
+        Assert.True(await Eventually.TrueAsync(() => SpoolFiles(proxy) is [var size] && size > Cap - 16 * 1024, SpoolDeadline, SpoolPollInterval),
             "the spool file never reached its cap");
         Assert.True(SpoolFiles(proxy) is [var atCap] && atCap <= Cap, $"the spool file grew past its cap of {Cap} bytes");
 
@@ -119,7 +123,7 @@ public sealed class PhpFpmResponseSpoolEndToEndTests : FastCgiEndToEndTest
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Client.GetAsync(proxy.PublicUrl + "/hello.php", leaving.Token));
         }
 
-        Assert.True(await proxy.WaitForOutputAsync("all 1 were busy, so the server never saw it", TimeSpan.FromSeconds(5)), proxy.Output);
+        Assert.True(await proxy.WaitForOutputAsync("all 1 were busy, so the server never saw it", SpoolDeadline), proxy.Output);
         Assert.Empty(SpoolFiles(proxy));
         var (_, length, intact) = await stalled.ReadToEndAsync();
         Assert.Equal(LargeDownloadBytes, length);
@@ -132,10 +136,10 @@ public sealed class PhpFpmResponseSpoolEndToEndTests : FastCgiEndToEndTest
         await using var fpm = await FastCgiPeer.StartPhpFpmAsync(Dir, workers: 1);
         await using var proxy = await FastCgiProxy.StartAsync(Dir, fpm, 1, TimeSpan.FromSeconds(15));
         using var stalled = await StalledReader.SendAsync(proxy.PublicPort, LargeDownload);
-        Assert.True(await Eventually.TrueAsync(() => SpoolFiles(proxy).Count == 1, TimeSpan.FromSeconds(10)), "no spool file was opened");
+        Assert.True(await Eventually.TrueAsync(() => SpoolFiles(proxy).Count == 1, SpoolDeadline, SpoolPollInterval), "no spool file was opened");
 
         proxy.Signal("TERM");
-        Assert.True(await proxy.WaitForOutputAsync("Draining", TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.True(await proxy.WaitForOutputAsync("Draining", SpoolDeadline), proxy.Output);
         var (head, length, intact) = await stalled.ReadToEndAsync();
 
         Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal);

@@ -10,6 +10,9 @@ namespace MaintProxy.Tests.Infrastructure;
 /// </summary>
 internal sealed class ProxyProcess : IAsyncDisposable
 {
+    /// <summary>The shortest wait for a log line (waits end as soon as the line is there).</summary>
+    public static readonly TimeSpan MinimumOutputWait = TimeSpan.FromSeconds(30);
+
     private readonly CapturedProcess _process;
     private bool _standardOutputHeld;
 
@@ -198,8 +201,12 @@ internal sealed class ProxyProcess : IAsyncDisposable
         return await client.GetFromJsonAsync<JsonElement>(AdminUrl + "/status");
     }
 
+    /// <summary>
+    /// Waits for a line containing <paramref name="text"/>: for <paramref name="timeout"/>, but never less than
+    /// <see cref="MinimumOutputWait"/>, since a line that is on its way can take that long on a machine busy with other tests.
+    /// </summary>
     public Task<bool> WaitForOutputAsync(string text, TimeSpan timeout) =>
-        Eventually.TrueAsync(() => _process.OutputContains(text), timeout);
+        Eventually.TrueAsync(() => _process.OutputContains(text), timeout > MinimumOutputWait ? timeout : MinimumOutputWait);
 
     /// <summary>Sends a signal (e.g. "TERM", "INT") to this process, and only this one.</summary>
     public void Signal(string name) => _process.Signal(name);

@@ -14,6 +14,9 @@ internal sealed class SlowDownload(int chunks, int chunkSize, TimeSpan pause)
 
     public TaskCompletionSource FirstBytesReceived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>When set, the backend sends the first chunk, then the rest only once this completes (at most a minute later).</summary>
+    public Task? RestSentAfter { get; init; }
+
     /// <summary>The backend's side: answers every request with <see cref="Content"/>, slowly.</summary>
     public async Task ServeAsync(HttpContext context)
     {
@@ -24,6 +27,10 @@ internal sealed class SlowDownload(int chunks, int chunkSize, TimeSpan pause)
             await context.Response.Body.WriteAsync(Content.AsMemory(offset, chunkSize), context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
             await Task.Delay(pause, context.RequestAborted);
+            if (offset == 0 && RestSentAfter is { } release)
+            {
+                await release.WaitAsync(TimeSpan.FromMinutes(1), context.RequestAborted);
+            }
         }
     }
 

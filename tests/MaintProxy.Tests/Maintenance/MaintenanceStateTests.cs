@@ -51,10 +51,10 @@ public sealed class MaintenanceStateTests : IDisposable
         Assert.False(state.Current.IsDown);
 
         await File.WriteAllTextAsync(_options.SentinelPath, "");
-        Assert.True(await Eventually.TrueAsync(() => state.Current.IsDown, TimeSpan.FromSeconds(2)));
+        Assert.True(await Eventually.TrueAsync(() => state.Current.IsDown, TimeSpan.FromSeconds(30)));
 
         File.Delete(_options.SentinelPath);
-        Assert.True(await Eventually.TrueAsync(() => !state.Current.IsDown, TimeSpan.FromSeconds(2)));
+        Assert.True(await Eventually.TrueAsync(() => !state.Current.IsDown, TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class MaintenanceStateTests : IDisposable
         await File.WriteAllTextAsync(temp, """{"reason":"second"}""");
         File.Move(temp, _options.SentinelPath, overwrite: true);
 
-        Assert.True(await Eventually.TrueAsync(() => state.Current.Windows[0].Reason == "second", TimeSpan.FromSeconds(2)));
+        Assert.True(await Eventually.TrueAsync(() => state.Current.Windows[0].Reason == "second", TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
@@ -130,10 +130,10 @@ public sealed class MaintenanceStateTests : IDisposable
 
         await File.WriteAllTextAsync(elsewhere, """{"reason":"second, longer"}""");
 
-        Assert.True(await Eventually.TrueAsync(() => state.Current.Windows[0].Reason == "second, longer", TimeSpan.FromSeconds(2)));
+        Assert.True(await Eventually.TrueAsync(() => state.Current.Windows[0].Reason == "second, longer", TimeSpan.FromSeconds(30)));
 
         File.Delete(elsewhere);
 
-        Assert.True(await Eventually.TrueAsync(() => !state.Current.IsDown, TimeSpan.FromSeconds(2)), "a link to nothing is no sentinel");
+        Assert.True(await Eventually.TrueAsync(() => !state.Current.IsDown, TimeSpan.FromSeconds(30)), "a link to nothing is no sentinel");
     }
 }
