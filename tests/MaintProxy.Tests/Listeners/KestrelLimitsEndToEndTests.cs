@@ -77,6 +77,56 @@ public sealed class KestrelLimitsEndToEndTests : EndToEndTest, IDisposable
         Assert.True(await proxy.WaitForOutputAsync("POST /upload → 408 client-error", TimeSpan.FromSeconds(5)), proxy.Output);
     }
 
+    [Fact]
+    public async Task MinResponseDataRate_Set_CutsOffAClientThatReadsTooSlowly_LoggedAsTheClientsError()
+    {
+        // Without it, such a client is cut off only by the cluster's ActivityTimeout (100 s), see README "Slow clients".
+        // Kestrel allows each write its size at this rate, so a high rate keeps the cut soon after the grace period.
+        const long BodyBytes = 64L * 1024 * 1024;
+        var chunk = new byte[64 * 1024];
+        await using var backend = await TestBackend.StartAsync(async context =>
+        {
+            context.Response.ContentLength = BodyBytes;
+            for (long sent = 0; sent < BodyBytes && !context.RequestAborted.IsCancellationRequested; sent += chunk.Length)
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            }
+        });
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Limits:MinResponseDataRate:BytesPerSecond"] = "10000000",
+            ["Kestrel:Limits:MinResponseDataRate:GracePeriod"] = "00:00:01.5",
+        });
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(IPAddress.Loopback, proxy.PublicPort);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /download HTTP/1.1\r\nHost: a\r\n\r\n"));
+
+        // The client reads nothing until the proxy has given up on it.
+        Assert.True(await proxy.WaitForOutputAsync("GET /download → 200 client-error", TimeSpan.FromSeconds(60)), proxy.Output);
+
+        long received = 0;
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            for (var reads = 0; reads < 100_000; reads++)
+            {
+                var read = await socket.ReceiveAsync(buffer);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                received += read;
+            }
+        }
+        catch (SocketException)
+        {
+            // Reset: the proxy closed the connection with bytes still unread.
+        }
+
+        Assert.True(received < BodyBytes, $"{received} of {BodyBytes} bytes arrived");
+    }
+
     [Theory]
     [InlineData("Kestrel:Limits:MinRequestBodyDataRate:GracePeriod", "00:00:00.5", "must be greater than 1 second")]
     [InlineData("Kestrel:Limits:MinResponseDataRate:BytesPerSecond", "-1", "Value must be a positive number.")]
