@@ -1,5 +1,6 @@
 using System.Net;
 using MaintProxy.Tests.Infrastructure;
+using MaintProxy.Tests.Lifetime;
 
 namespace MaintProxy.Tests.Demo;
 
@@ -31,6 +32,22 @@ public sealed class DemoBackendEndToEndTests : IDisposable
 
         Assert.Equal(0, (await Scripts.UpAsync(proxy)).ExitCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task DemoBackend_Disabled_ItsUrlIsNotListenedOn()
+    {
+        var demoPort = FreePort.Next();
+        await using var backend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["DemoBackend:Enabled"] = "false",
+            ["DemoBackend:Url"] = $"http://127.0.0.1:{demoPort}",
+        });
+        using var client = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/")).StatusCode);
+
+        Assert.True(await Connections.IsRefusedAsync(demoPort), "the disabled demo backend's port is listened on");
     }
 
     [Fact]
