@@ -69,6 +69,29 @@ public sealed class MaintenancePageTests : IDisposable
         Assert.Same(BuiltInPage.Html, new MaintenancePage(Options.Create(_options), NullLogger<MaintenancePage>.Instance).Content);
     }
 
+    [Fact]
+    public async Task Watched_ASymbolicLinkWhoseTargetIsRewritten_TheNewPageIsLoadedByThePoll()
+    {
+        var elsewhere = _dir.File("elsewhere/maint.html");
+        Directory.CreateDirectory(Path.GetDirectoryName(elsewhere)!);
+        await File.WriteAllTextAsync(elsewhere, Loaded);
+        File.CreateSymbolicLink(_options.PagePath, elsewhere);
+        _options.FilePollInterval = TimeSpan.FromMilliseconds(50);
+        var options = Options.Create(_options);
+        var page = new MaintenancePage(options, NullLogger<MaintenancePage>.Instance);
+        var state = new MaintenanceState(options, TimeProvider.System, NullLogger<MaintenanceState>.Instance);
+        using var watcher = new MaintenanceFileWatcher(state, page, options, TimeProvider.System);
+        await watcher.StartAsync(CancellationToken.None);
+        Assert.Equal(Loaded, System.Text.Encoding.UTF8.GetString(page.Content));
+
+        // The watcher on the link's folder is told nothing of a write in the target's folder: only the poll sees it.
+        await File.WriteAllTextAsync(elsewhere, "<p>planned work, until noon</p>");
+
+        Assert.True(
+            await Eventually.TrueAsync(() => System.Text.Encoding.UTF8.GetString(page.Content) == "<p>planned work, until noon</p>", TimeSpan.FromSeconds(5)),
+            "the rewritten page was not loaded");
+    }
+
     private MaintenancePage LoadedPage()
     {
         File.WriteAllText(_options.PagePath, Loaded);
