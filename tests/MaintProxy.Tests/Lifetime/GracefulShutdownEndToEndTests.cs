@@ -200,6 +200,23 @@ public sealed class GracefulShutdownEndToEndTests : IDisposable
         Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sigterm_NewConnectionsAreRefusedAtTheStartOfTheKeepAliveGraceNotAtItsEnd()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            // Longer than Deadline: Kestrel's own stop, after the grace, cannot be what refuses them.
+            ["Lifetime:KeepAliveDrainGrace"] = "00:01:00",
+        });
+
+        proxy.Signal("TERM");
+
+        Assert.True(await Eventually.TrueAsync(() => Connections.IsRefusedAsync(proxy.PublicPort), Deadline), "new connections are still accepted during the grace");
+        proxy.Signal("TERM"); // ends the grace
+        Assert.True(await proxy.WaitForExitAsync(Deadline), proxy.Output);
+    }
+
     [Theory]
     [InlineData("-00:00:01")]
     [InlineData("00:01:01")]
