@@ -54,7 +54,7 @@ public static class MaintProxyServiceCollectionExtensions
             .AddConfigFilter<RouteSettingsKeysConfigFilter>()
             .AddConfigFilter<ClientCertificateConfigFilter>()
             .AddTransforms<ProxyOwnedHeadersTransformProvider>()
-            .AddTransforms<NoContentLengthTransformProvider>()
+            .AddTransforms<BackendStatusTransformProvider>()
             .AddTransforms<ForwardedHeadersTransformProvider>()
             .AddTransforms<RawTargetTransformProvider>();
         CheckValuesBeforeYarpReadsThem(services, configuration.GetSection("ReverseProxy"));

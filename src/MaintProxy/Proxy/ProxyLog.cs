@@ -10,4 +10,7 @@ internal static partial class ProxyLog
 
     [LoggerMessage(3003, LogLevel.Error, "{Problem} The edit is not applied: the routes and clusters in use stay until the value is valid again.")]
     public static partial void EditNotApplied(ILogger logger, string problem);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Backend of cluster {ClusterId} answered with status {StatusCode}, below 100, which is no HTTP status. The request gets 502")]
+    public static partial void StatusBelow100(ILogger logger, int statusCode, string clusterId);
 }
