@@ -19,6 +19,22 @@ internal sealed class RawBackend : IDisposable
     public async Task<byte[]> AnswerOnceAsync(byte[] answer)
     {
         using var connection = await _listener.AcceptSocketAsync();
+        return await AnswerAsync(connection, answer);
+    }
+
+    /// <summary>
+    /// Accepts one connection, reads one request head and sends <paramref name="answer"/>, leaving the
+    /// connection open (as a keep-alive backend would) until the returned socket is disposed.
+    /// </summary>
+    public async Task<Socket> AnswerKeepingConnectionAsync(byte[] answer)
+    {
+        var connection = await _listener.AcceptSocketAsync();
+        await AnswerAsync(connection, answer);
+        return connection;
+    }
+
+    private static async Task<byte[]> AnswerAsync(Socket connection, byte[] answer)
+    {
         var head = new List<byte>();
         var buffer = new byte[4096];
         while (!RawHttp.Contains([.. head], "\r\n\r\n"u8.ToArray()))
