@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using MaintProxy.Maintenance;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace MaintProxy.Hosting;
@@ -9,18 +12,26 @@ namespace MaintProxy.Hosting;
 /// background thread where nobody sees it, and the routes in use stay; this says so in the log.
 /// The file's provider has emptied its values by then, so they are put back: otherwise the next reload of
 /// any other source (appsettings.{Environment}.json saved meanwhile) would apply the settings without
-/// that file's routes and clusters.
+/// that file's routes and clusters. A settings file that is a symbolic link is also polled (<see cref="LinkTargetChangeToken"/>).
 /// </summary>
 internal static class SettingsFileReloads
 {
     public static void LogFailures(IConfigurationBuilder configuration, IServiceProvider services)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SettingsFileReloads).FullName!);
+        var time = services.GetRequiredService<TimeProvider>();
+        var linkPollInterval = services.GetRequiredService<IOptions<MaintenanceOptions>>().Value.FilePollInterval;
         var providers = (configuration as IConfigurationRoot)?.Providers.OfType<FileConfigurationProvider>().ToList() ?? [];
         foreach (var source in configuration.Sources.OfType<FileConfigurationSource>())
         {
             var provider = providers.Find(p => ReferenceEquals(p.Source, source));
             var lastGood = provider is null ? null : new LastGoodValues(provider);
+            if (provider is not null && source is { ReloadOnChange: true, FileProvider: PhysicalFileProvider physical, Path: { } path })
+            {
+                var file = Path.Combine(physical.Root, path);
+                ChangeToken.OnChange(() => LinkTargetChangeToken.Watch(file, time, linkPollInterval), () => ReloadLinked(provider));
+            }
+
             if (source.FileProvider is { } folder)
             {
                 source.FileProvider = new RemovedFileKeptProvider(folder);
@@ -36,6 +47,18 @@ internal static class SettingsFileReloads
                     ? removed.Message
                     : StartupFailure.Describe(context.Exception));
             };
+        }
+    }
+
+    // The provider's own reload, which a link swapped behind the file's name does not start; a failure is already logged (OnLoadException).
+    private static void ReloadLinked(FileConfigurationProvider provider)
+    {
+        try
+        {
+            provider.Load();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
         }
     }
 

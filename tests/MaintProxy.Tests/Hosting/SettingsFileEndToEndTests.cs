@@ -70,6 +70,43 @@ public sealed class SettingsFileEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task SettingsFileLinkedIntoAFolderSwappedByRename_WhileRunning_IsApplied()
+    {
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var settings = ProxyBuildCopy.SettingsOf(proxyDll);
+        var folder = Path.GetDirectoryName(settings)!;
+        var valid = await File.ReadAllTextAsync(settings);
+        // As a Kubernetes ConfigMap is mounted: appsettings.json -> ..data/appsettings.json, ..data -> a version's folder.
+        foreach (var (version, text) in new[] { ("v1", valid), ("v2", valid.Replace("\"{**catch-all}\"", "\"/only/{**catch-all}\"", StringComparison.Ordinal)) })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, version));
+            await File.WriteAllTextAsync(Path.Combine(folder, version, "appsettings.json"), text);
+        }
+
+        File.CreateSymbolicLink(Path.Combine(folder, "..data"), "v1");
+        File.Delete(settings);
+        File.CreateSymbolicLink(settings, "..data/appsettings.json");
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url, proxyDll: proxyDll);
+        using var client = new HttpClient();
+        Assert.Equal("backend ok /", await client.GetStringAsync(proxy.PublicUrl + "/"));
+
+        File.CreateSymbolicLink(Path.Combine(folder, "..data_tmp"), "v2");
+        // rename(2) of the link itself, as kubelet does (File.Move follows a link to a folder).
+        using (var rename = System.Diagnostics.Process.Start("mv", ["-T", Path.Combine(folder, "..data_tmp"), Path.Combine(folder, "..data")]))
+        {
+            await rename.WaitForExitAsync();
+            Assert.Equal(0, rename.ExitCode);
+        }
+
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var response = await client.GetAsync(proxy.PublicUrl + "/");
+            return response.StatusCode == System.Net.HttpStatusCode.NotFound;
+        }, TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.Equal("backend ok /only/x", await client.GetStringAsync(proxy.PublicUrl + "/only/x"));
+    }
+
+    [Fact]
     public async Task EditThatIsNotJson_ThenTheEnvironmentFileSaved_KeepsTheRoutesInUse()
     {
         var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
