@@ -6,7 +6,9 @@ namespace MaintProxy.Proxy;
 /// Answers <c>400</c>, as nginx does, to the two request forms a reverse proxy cannot pass on: a
 /// <c>CONNECT</c> tunnel (YARP fails it as a backend error: a 502 logged as <c>proxy-error</c>, with a
 /// stack trace) and <c>OPTIONS *</c> (it would reach the backend as <c>OPTIONS /</c>, another request).
-/// An extended <c>CONNECT</c> (a WebSocket over HTTP/2) is an upgrade, and forwarded.
+/// An extended <c>CONNECT</c> (a WebSocket over HTTP/2) is an upgrade, and forwarded. An HTTP/2 or
+/// HTTP/3 <c>:path</c> with a space, a control character or a byte that is not ASCII gets a 400 too,
+/// as from nginx and as the same target over HTTP/1.1 gets from Kestrel (see <see cref="RequestTargetCharacters"/>).
 /// </summary>
 internal sealed class UnforwardableRequestMiddleware(RequestDelegate next)
 {
@@ -15,7 +17,14 @@ internal sealed class UnforwardableRequestMiddleware(RequestDelegate next)
         var request = context.Request;
         if (request.Path.HasValue)
         {
-            return next(context);
+            // HTTP/1.x targets were checked by Kestrel's parser: only HTTP/2 and HTTP/3 pay for this.
+            if (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol)
+                || RequestTargetCharacters.AreAllVisible(context.Features.Get<IHttpRequestFeature>()?.RawTarget))
+            {
+                return next(context);
+            }
+
+            return RefuseAsync(context, "Bad Request: the request target (:path) has a space, a control character or a character that is not ASCII; percent-encode it.\n");
         }
 
         if (HttpMethods.IsConnect(request.Method) && context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect != true)

@@ -64,4 +64,38 @@ public sealed class UnforwardableRequestEndToEndTests : EndToEndTest
         Assert.DoesNotContain("WRN", proxy.Output, StringComparison.Ordinal);
         Assert.Empty(Backend.Requests);
     }
+
+    [Theory]
+    [InlineData("/orders HTTP/1.0")]
+    [InlineData("/orders\tx")]
+    [InlineData("/orders\u0001x")]
+    [InlineData("/caf\u00e9")]
+    public async Task Http2PathThatIsNoHttp11Target_Gets400_NotARequestLineForTheBackend(string target)
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Kestrel:Endpoints:Public:Protocols"] = "Http2" });
+
+        // Sent as it stands, /orders HTTP/1.0 would reach the backend as "GET /orders HTTP/1.0 HTTP/1.1".
+        var refused = await CurlHttp2Async(proxy, target);
+        var encoded = await CurlHttp2Async(proxy, "/orders%20x");
+
+        Assert.Equal("400 2", refused.Status);
+        Assert.Contains("request target (:path)", refused.Body, StringComparison.Ordinal);
+        Assert.Equal("200 2", encoded.Status);
+        Assert.Equal("/orders%20x", Assert.Single(Backend.Requests).RawTarget);
+    }
+
+    private static async Task<(string Status, string Body)> CurlHttp2Async(ProxyProcess proxy, string target)
+    {
+        var start = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-s", "-w", "\n%{http_code} %{http_version}", "--max-time", "20", "--http2-prior-knowledge", "--request-target", target, proxy.PublicUrl + "/" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var curl = Process.Start(start)!;
+        var output = await curl.StandardOutput.ReadToEndAsync();
+        await curl.WaitForExitAsync();
+        var lastLine = output.LastIndexOf('\n');
+        return (output[(lastLine + 1)..], output[..Math.Max(lastLine, 0)]);
+    }
 }
