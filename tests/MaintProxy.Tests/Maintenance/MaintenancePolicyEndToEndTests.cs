@@ -534,6 +534,29 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.Contains(proxy.SentinelPath, proxy.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Content-Length: 3\r\n\r\nabc", true)]
+    [InlineData("Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", true)]
+    [InlineData("Expect: 100-continue\r\nContent-Length: 3\r\n\r\nabc", true)]
+    [InlineData("Content-Length: 9\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", false)] // framing in doubt: Kestrel closes after the first
+    public async Task PipelinedRequest_AfterAnAllowedPathsBody_IsDecidedOnItsOwn(string framing, bool secondAnswered)
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Maintenance:AllowedPathPrefixes:0"] = "/backend-health" });
+        await Down(proxy);
+        const string pipelined = "POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+        // One write: the second request follows the first's body on the connection, as a smuggler sends it.
+        var answer = Encoding.ASCII.GetString(await RawHttp.ExchangeAsync(proxy.PublicPort,
+            Encoding.ASCII.GetBytes("POST /backend-health/db HTTP/1.1\r\nHost: 127.0.0.1\r\n" + framing + pipelined)));
+
+        Assert.StartsWith("HTTP/1.1 200", answer, StringComparison.Ordinal);
+        Assert.Equal(secondAnswered, answer.Contains("HTTP/1.1 503", StringComparison.Ordinal));
+        var forwarded = Assert.Single(Backend.Requests);
+        Assert.Equal("/backend-health/db", forwarded.Path);
+        Assert.Equal(3, forwarded.BodyLength);
+        Assert.DoesNotContain(Backend.Requests, r => r.Path == "/orders");
+    }
+
     [Fact]
     public async Task HealthPathAndAllowedPaths_AreAnsweredDuringMaintenance()
     {
