@@ -558,6 +558,26 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task AllowedPath_WithAFragmentInTheTarget_GetsTheMaintenanceAnswer()
+    {
+        await using var proxy = await StartProxyAsync(new()
+        {
+            ["Maintenance:AllowedPathPrefixes:0"] = "/backend-health",
+            ["Maintenance:AllowedPathPatterns:0"] = "^/static/.*\\.css$",
+        });
+        await Down(proxy);
+
+        // A backend that ends the path at '#' would serve /static/site.js: not an allowed path.
+        var fragment = await RawHttp.SendAsync(proxy.PublicPort, "GET /static/site.js#.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        var encoded = await RawHttp.SendAsync(proxy.PublicPort, "GET /static/a%23b.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+        Assert.Equal(503, fragment.StatusCode);
+        Assert.Equal("1", fragment.Header("X-Maintenance-Mode"));
+        Assert.Equal(200, encoded.StatusCode);
+        Assert.Equal("/static/a#b.css", Assert.Single(Backend.Requests).Path);
+    }
+
+    [Fact]
     public async Task HealthPathAndAllowedPaths_AreAnsweredDuringMaintenance()
     {
         await using var proxy = await StartProxyAsync(new()
