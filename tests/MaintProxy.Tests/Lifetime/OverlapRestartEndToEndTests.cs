@@ -167,7 +167,7 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
 
         // Without --wait the script returns as soon as the old process stops listening, a
         // Lifetime:KeepAliveDrainGrace (1 s) before it exits.
-        Assert.True(old.HasExited, "restart.sh --wait returned before the old process exited");
+        Assert.False(ProcessByPid.IsRunning(old.Pid), "restart.sh --wait returned before the old process exited");
         using var client = new HttpClient();
         using (var response = await client.GetAsync(old.PublicUrl + "/"))
         {
@@ -212,7 +212,7 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
         var notReady = Regex.Match(restart.Stderr, @"the new process (\d+) was not ready within 1s");
         Assert.True(notReady.Success, restart.Stderr);
         _newPid = int.Parse(notReady.Groups[1].Value, CultureInfo.InvariantCulture);
-        Assert.True(await Eventually.TrueAsync(() => !IsRunning(_newPid.Value), Deadline), $"the new process {_newPid} that never became ready still runs");
+        Assert.True(await Eventually.TrueAsync(() => !ProcessByPid.IsRunning(_newPid.Value), Deadline), $"the new process {_newPid} that never became ready still runs");
         Assert.Equal(old.Pid.ToString(CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(PidFile)).Trim());
         Assert.False(old.HasExited);
         Assert.DoesNotContain("Draining", old.Output, StringComparison.Ordinal);
@@ -349,20 +349,6 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
             {
                 // Cancelled, or a connection the restart reset: only the churn matters here.
             }
-        }
-    }
-
-    /// <summary>Whether the process runs: one that exited but was not reaped yet (a zombie) does not.</summary>
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 
