@@ -37,13 +37,9 @@ public sealed class SettingsFileEndToEndTests : EndToEndTest
         Assert.Equal("backend ok /", await client.GetStringAsync(proxy.PublicUrl + "/"));
 
         // Fixed, the file is applied again: here a route that no longer matches /.
-        await File.WriteAllTextAsync(settings, valid.Replace("\"{**catch-all}\"", "\"/only/{**catch-all}\"", StringComparison.Ordinal));
-        Assert.True(await Eventually.TrueAsync(async () =>
-        {
-            using var response = await client.GetAsync(proxy.PublicUrl + "/");
-            return response.StatusCode == System.Net.HttpStatusCode.NotFound;
-        }, TimeSpan.FromSeconds(10)), proxy.Output);
+        await SaveOnlyRouteAndWaitForItAsync(settings, valid, client, proxy);
     }
+
     [Fact]
     public async Task SettingsFileRemoved_WhileRunning_IsLoggedAndTheRoutesInUseStay()
     {
@@ -61,12 +57,7 @@ public sealed class SettingsFileEndToEndTests : EndToEndTest
         Assert.DoesNotContain("changed in the settings file", proxy.Output, StringComparison.Ordinal);
 
         // Back, and edited: applied again, here a route that no longer matches /.
-        await File.WriteAllTextAsync(settings, valid.Replace("\"{**catch-all}\"", "\"/only/{**catch-all}\"", StringComparison.Ordinal));
-        Assert.True(await Eventually.TrueAsync(async () =>
-        {
-            using var response = await client.GetAsync(proxy.PublicUrl + "/");
-            return response.StatusCode == System.Net.HttpStatusCode.NotFound;
-        }, TimeSpan.FromSeconds(10)), proxy.Output);
+        await SaveOnlyRouteAndWaitForItAsync(settings, valid, client, proxy);
     }
 
     [Fact]
@@ -179,6 +170,17 @@ public sealed class SettingsFileEndToEndTests : EndToEndTest
         Assert.True(await Eventually.TrueAsync(() => CountLines(proxy.Output, BackendError) > warningsBefore, TimeSpan.FromSeconds(10)), proxy.Output);
 
         Assert.DoesNotContain("GET /after →", proxy.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Saves the settings with the catch-all route moved under <c>/only/</c>, and waits until <c>/</c> gets 404: the edit is applied.</summary>
+    private static async Task SaveOnlyRouteAndWaitForItAsync(string settings, string valid, HttpClient client, ProxyProcess proxy)
+    {
+        await File.WriteAllTextAsync(settings, valid.Replace("\"{**catch-all}\"", "\"/only/{**catch-all}\"", StringComparison.Ordinal));
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var response = await client.GetAsync(proxy.PublicUrl + "/");
+            return response.StatusCode == System.Net.HttpStatusCode.NotFound;
+        }, TimeSpan.FromSeconds(10)), proxy.Output);
     }
 
     private static int CountLines(string output, string text) =>
