@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Configuration;
 using MaintProxy.Maintenance;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -37,7 +37,6 @@ internal static class SettingsFileReloads
                 source.FileProvider = new RemovedFileKeptProvider(folder);
                 source.FileProvider.GetFileInfo(source.Path ?? string.Empty); // a file there now is one seen
             }
-
 
             // Not ignored: the exception still stops the reload, so nothing is applied from the broken file.
             source.OnLoadException = context =>
