@@ -137,13 +137,14 @@ internal sealed class MaintenancePolicy
         // A fragment has no place in a request target, yet Kestrel keeps it in the path: a backend that
         // ends the path at '#' (nginx, Python) reads /static/app.php#.css as /static/app.php. (%23 is a
         // file name's '#' to both, and still judged.)
-        if (context.Features.Get<IHttpRequestFeature>()?.RawTarget?.Contains('#') == true)
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (target?.Contains('#') == true)
         {
             return false;
         }
 
         // Kestrel turns %252F into %2F; a backend decodes the target once, so that one is the text "%2F".
-        var written = PathSeparators.AreEncodedIn(text) && context.Features.Get<IHttpRequestFeature>()?.RawTarget?.Contains("%25", StringComparison.Ordinal) == true
+        var written = PathSeparators.AreEncodedIn(text) && target?.Contains("%25", StringComparison.Ordinal) == true
             ? WrittenTargetPath.Of(context)
             : null;
 
