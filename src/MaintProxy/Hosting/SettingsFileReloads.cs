@@ -9,7 +9,8 @@ namespace MaintProxy.Hosting;
 /// <summary>
 /// A settings file edited while the proxy runs is reloaded (the <c>ReverseProxy</c> section applies the
 /// change). When the edit cannot be read (a missing comma, a file saved half-way, the file removed), the reload throws on a
-/// background thread where nobody sees it, and the routes in use stay; this says so in the log.
+/// background thread where nobody sees it, and the routes in use stay; this says so in the log, once the file
+/// has settled (<see cref="SettledLoadFailureReport"/>).
 /// The file's provider has emptied its values by then, so they are put back: otherwise the next reload of
 /// any other source (appsettings.{Environment}.json saved meanwhile) would apply the settings without
 /// that file's routes and clusters. A settings file that is a symbolic link is also polled (<see cref="LinkTargetChangeToken"/>).
@@ -26,6 +27,7 @@ internal static class SettingsFileReloads
         {
             var provider = providers.Find(p => ReferenceEquals(p.Source, source));
             var lastGood = provider is null ? null : new LastGoodValues(provider);
+            var failures = provider is null ? null : new SettledLoadFailureReport(provider, time, problem => HostingLog.SettingsFileNotReloaded(logger, problem));
             if (provider is not null && source is { ReloadOnChange: true, FileProvider: PhysicalFileProvider physical, Path: { } path })
             {
                 var file = Path.Combine(physical.Root, path);
@@ -42,9 +44,17 @@ internal static class SettingsFileReloads
             source.OnLoadException = context =>
             {
                 lastGood?.Restore();
-                HostingLog.SettingsFileNotReloaded(logger, context.Exception.InnerException is FileNotFoundException removed
+                var problem = context.Exception.InnerException is FileNotFoundException removed
                     ? removed.Message
-                    : StartupFailure.Describe(context.Exception));
+                    : StartupFailure.Describe(context.Exception);
+                if (failures is null)
+                {
+                    HostingLog.SettingsFileNotReloaded(logger, problem);
+                }
+                else
+                {
+                    failures.Failed(problem);
+                }
             };
         }
     }

@@ -41,6 +41,30 @@ public sealed class SettingsFileEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task SavedInPlace_EmptyForAMoment_LogsNoErrorAndABrokenSaveLogsOne()
+    {
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var settings = ProxyBuildCopy.SettingsOf(proxyDll);
+        var valid = await File.ReadAllTextAsync(settings);
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url, proxyDll: proxyDll);
+        using var client = new HttpClient();
+
+        // As `slow-tool > appsettings.json` saves: the file emptied, and written a moment later, after
+        // the reload that its emptying started has read it.
+        await File.WriteAllTextAsync(settings, string.Empty);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await SaveOnlyRouteAndWaitForItAsync(settings, valid, client, proxy);
+
+        // A save that stays broken is reported, once; reports come in order, so the emptied file's would be out by then.
+        await File.WriteAllTextAsync(settings, valid.Replace("\"Routes\":", "\"Routes\"", StringComparison.Ordinal));
+        Assert.True(await proxy.WaitForOutputAsync("The edit is not applied: the configuration in use stays", TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.Equal(1, CountLines(proxy.Output, "Failed to load configuration"));
+        Assert.Contains("Expected a ':'", proxy.Output, StringComparison.Ordinal);
+        using var response = await client.GetAsync(proxy.PublicUrl + "/");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
     public async Task SettingsFileRemoved_WhileRunning_IsLoggedAndTheRoutesInUseStay()
     {
         var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
