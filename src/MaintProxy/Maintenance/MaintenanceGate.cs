@@ -35,6 +35,7 @@ internal sealed class MaintenanceGate(MaintenanceState state, MaintenancePolicy 
         }
 
         context.Features.Set(MaintenanceOutcomeFeature.For(MaintenanceOutcome.Maintenance));
+        SentPathFeature.NoteWindow(context, window.Site);
         counters.Recount(admitted, MaintenanceOutcome.Maintenance);
         return Answer(context, window);
     }

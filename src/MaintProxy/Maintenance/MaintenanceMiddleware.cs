@@ -71,6 +71,11 @@ internal sealed class MaintenanceMiddleware
             var window = snapshot.IsDown ? snapshot.Match(authority, () => EndpointCluster.IdOf(context.GetEndpoint()), SentPathFeature.OtherReadingClusterIdOf(context)) : null;
             var presentedSecret = false;
             var outcome = window is null ? (MaintenanceOutcome?)null : _policy.Decide(context, window, out presentedSecret);
+            if (window is not null)
+            {
+                SentPathFeature.NoteWindow(context, outcome is null ? null : window.Site);
+            }
+
             switch (outcome)
             {
                 case MaintenanceOutcome.Maintenance:

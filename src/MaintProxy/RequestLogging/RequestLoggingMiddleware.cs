@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using MaintProxy.Hosting;
 using MaintProxy.Maintenance;
+using MaintProxy.Proxy;
 using Yarp.ReverseProxy.Model;
 
 namespace MaintProxy.RequestLogging;
@@ -49,15 +50,17 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvide
                 ConnectionPeer.RequestWithBodyLogged(context.Connection.Id);
             }
 
-            RequestLog.Completed(
-                logger,
-                context.Request.Method,
-                LoggedPath(context),
-                status,
-                outcome,
-                timeProvider.GetElapsedTime(started).TotalMilliseconds,
-                route?.Config.RouteId,
-                route?.Cluster?.ClusterId);
+            var elapsedMs = timeProvider.GetElapsedTime(started).TotalMilliseconds;
+            // Only a request the switch decided can have been decided by the other reading's window.
+            if (!ReferenceEquals(outcome, RequestOutcome.Forwarded) && SentPathFeature.WindowClusterIdOf(context) is { } windowClusterId)
+            {
+                RequestLog.CompletedByOtherReadingWindow(logger, context.Request.Method, LoggedPath(context), status, outcome, elapsedMs,
+                    route?.Config.RouteId, route?.Cluster?.ClusterId, windowClusterId);
+            }
+            else
+            {
+                RequestLog.Completed(logger, context.Request.Method, LoggedPath(context), status, outcome, elapsedMs, route?.Config.RouteId, route?.Cluster?.ClusterId);
+            }
         }
     }
 }

@@ -54,6 +54,25 @@ public sealed class LenientRoutingEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task AnswerOfTheOtherReadingsWindow_IsLoggedNamingThatWindowsCluster()
+    {
+        await using var proxy = await StartWithAnAdminClusterAsync();
+        var down = await Scripts.DownAsync(proxy, "--site", "admin");
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+
+        // Routed to 'app' by its lenient reading /y; the window of 'admin', where ASP.NET or Go serve it, answers.
+        Assert.Equal(503, (await RawHttp.SendAsync(proxy.PublicPort, "GET /admin/x;/..;/..;/y HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")).StatusCode);
+        Assert.Equal(503, (await RawHttp.SendAsync(proxy.PublicPort, "GET /admin/z HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")).StatusCode);
+
+        Assert.True(await proxy.WaitForOutputAsync("GET /admin/z → 503", ProxyProcess.MinimumOutputWait), proxy.Output);
+        Assert.True(await proxy.WaitForOutputAsync("GET /admin/x;/..;/..;/y → 503 maintenance in ", ProxyProcess.MinimumOutputWait), proxy.Output);
+        var otherReading = proxy.Output.Split('\n').Single(line => line.Contains("GET /admin/x;/..;/..;/y → 503", StringComparison.Ordinal));
+        Assert.EndsWith("cluster app; window of cluster admin, where other backends read the path)", otherReading.TrimEnd(), StringComparison.Ordinal);
+        var routed = proxy.Output.Split('\n').Single(line => line.Contains("GET /admin/z → 503", StringComparison.Ordinal));
+        Assert.EndsWith("cluster admin)", routed.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PathRoutedByItsLenientReading_IsForwardedAndLoggedAsSent()
     {
         await using var proxy = await StartWithAnAdminClusterAsync();
