@@ -1,3 +1,5 @@
+using MaintProxy.Maintenance;
+
 namespace MaintProxy.Listeners;
 
 /// <summary>
@@ -8,16 +10,5 @@ internal static class EmptyPort
 {
     public const string Problem = "has no port after the ':': write one, as http://127.0.0.1:5000";
 
-    public static bool IsIn(string url)
-    {
-        var scheme = url.IndexOf("://", StringComparison.Ordinal);
-        if (scheme < 0)
-        {
-            return false;
-        }
-
-        var authority = url.AsSpan(scheme + 3);
-        var end = authority.IndexOfAny('/', '?', '#');
-        return (end < 0 ? authority : authority[..end]).EndsWith(':');
-    }
+    public static bool IsIn(string url) => HostNames.AuthorityOfUrl(url).EndsWith(':');
 }

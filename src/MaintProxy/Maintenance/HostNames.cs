@@ -98,15 +98,29 @@ internal static class HostNames
     public static string OfAbsoluteTarget(string? rawTarget)
     {
         var target = rawTarget.AsSpan();
-        var scheme = target.IndexOf("://", StringComparison.Ordinal);
-        if (scheme <= 0 || target[0] == '/')
+        if (target.StartsWith('/'))
         {
             return "";
         }
 
-        var authority = target[(scheme + 3)..];
-        var end = authority.IndexOfAny('/', '?', '#');
-        authority = end < 0 ? authority : authority[..end];
+        var authority = AuthorityOfUrl(target);
         return authority[(authority.LastIndexOf('@') + 1)..].ToString(); // user:password@ names no site
+    }
+
+    /// <summary>
+    /// The authority of a URL (<c>scheme://authority/path?query#fragment</c>) as written, user information and
+    /// port included; empty when there is no <c>://</c> after a scheme.
+    /// </summary>
+    public static ReadOnlySpan<char> AuthorityOfUrl(ReadOnlySpan<char> url)
+    {
+        var scheme = url.IndexOf("://", StringComparison.Ordinal);
+        if (scheme <= 0)
+        {
+            return [];
+        }
+
+        var authority = url[(scheme + 3)..];
+        var end = authority.IndexOfAny('/', '?', '#');
+        return end < 0 ? authority : authority[..end];
     }
 }
