@@ -452,7 +452,16 @@ json_string() { # text → $json, a JSON string literal
   local s=$1
   s=${s//\\/\\\\}; s=${s//\"/\\\"}
   s=${s//$'\n'/\\n}; s=${s//$'\r'/\\r}; s=${s//$'\t'/\\t}
-  [[ $s != *[[:cntrl:]]* ]] || s=$(tr -d '\000-\010\013\014\016-\037' <<<"$s")
+  # Other control characters (an escape sequence) are kept, as \u00XX: the proxy shows them as \xHH.
+  local LC_ALL=C out="" c i
+  if [[ $s == *[$'\001'-$'\037']* ]]; then
+    for (( i = 0; i < ${#s}; i++ )); do
+      c=${s:i:1}
+      [[ $c != [$'\001'-$'\037'] ]] || printf -v c '\\u%04x' "'$c"
+      out+=$c
+    done
+    s=$out
+  fi
   json="\"$s\""
 }
 

@@ -48,6 +48,20 @@ public sealed class SwitchScriptsEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task Down_ReasonWithControlCharacters_KeepsEveryCharacter()
+    {
+        await using var proxy = await StartProxyAsync();
+        const string reason = "db\u001b[31m upgrade\u0007 \"v2\" \\ ü\ttab\nline";
+
+        var down = await Scripts.DownAsync(proxy, "--reason", reason);
+
+        Assert.True(down.ExitCode == 0, down.Stderr);
+        var status = await proxy.StatusAsync();
+        Assert.Equal(reason, status.GetProperty("windows")[0].GetProperty("reason").GetString());
+        Assert.True(await proxy.WaitForOutputAsync(@"reason: db\x1B[31m upgrade\x07 ""v2"" \ ü\x09tab\x0Aline", TimeSpan.FromSeconds(5)), proxy.Output);
+    }
+
+    [Fact]
     public async Task DownThenUp_UnderConcurrentLoad_IsABarrier()
     {
         await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
