@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Proxy;
@@ -12,25 +11,14 @@ namespace MaintProxy.Tests.Proxy;
 public sealed class ConnectTimeoutEndToEndTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-    private readonly List<Socket> _fillers = [];
 
-    public void Dispose()
-    {
-        foreach (var filler in _fillers)
-        {
-            filler.Dispose();
-        }
-
-        _listener.Dispose();
-        _dir.Dispose();
-    }
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task DestinationThatNeverAccepts_Gets504AfterTheConfiguredConnectTimeout()
     {
-        var port = await ListenerWithFullAcceptQueueAsync();
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, $"http://127.0.0.1:{port}/",
+        using var destination = await FullAcceptQueueListener.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, $"http://127.0.0.1:{destination.Port}/",
             new Dictionary<string, string> { ["HttpBackends:ConnectTimeout"] = "00:00:01" });
         // Well below YARP's 15 s default: the configured timeout is what ends the wait.
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -51,29 +39,5 @@ public sealed class ConnectTimeoutEndToEndTests : IDisposable
             new Dictionary<string, string> { ["HttpBackends:ConnectTimeout"] = value });
 
         Assert.Contains("ConnectTimeout", output, StringComparison.Ordinal);
-    }
-
-    /// <summary>A listener that never accepts, its queue filled by connections of our own: further SYNs are dropped.</summary>
-    private async Task<int> ListenerWithFullAcceptQueueAsync()
-    {
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(0);
-        var endpoint = (IPEndPoint)_listener.LocalEndPoint!;
-        for (var i = 0; i < 8; i++)
-        {
-            var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            _fillers.Add(filler);
-            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-            try
-            {
-                await filler.ConnectAsync(endpoint, cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return endpoint.Port; // this one was dropped: the queue is full
-            }
-        }
-
-        throw new InvalidOperationException("The accept queue never filled up.");
     }
 }
