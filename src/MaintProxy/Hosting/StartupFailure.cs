@@ -19,12 +19,13 @@ internal static class StartupFailure
     /// <summary>The message and those of the exceptions behind it, down to the first cause, on one line.</summary>
     public static string Describe(Exception exception)
     {
-        var text = exception.Message;
+        var text = UnknownSettingKeys.Reword(exception.Message);
         foreach (var cause in CausesOf(exception))
         {
-            if (!text.Contains(cause.Message, StringComparison.OrdinalIgnoreCase))
+            var reason = UnknownSettingKeys.Reword(cause.Message);
+            if (!text.Contains(reason, StringComparison.OrdinalIgnoreCase))
             {
-                text += $" ({cause.Message})";
+                text += $" ({reason})";
             }
         }
 

@@ -9,21 +9,35 @@ namespace MaintProxy.Tests.Hosting;
 public sealed class UnknownSettingsEndToEndTests : EndToEndTest
 {
     [Theory]
-    [InlineData("Maintenance:SentinalPath", "maint/elsewhere", "MaintenanceOptions: 'SentinalPath'")]
-    [InlineData("Lifetime:DrainTimout", "00:00:01", "LifetimeOptions: 'DrainTimout'")]
-    [InlineData("FastCgi:ConnectTimout", "00:00:01", "FastCgiOptions: 'ConnectTimout'")]
-    [InlineData("Transport:EventLoops", "1", "TransportOptions: 'EventLoops'")]
-    [InlineData("Admin:Uri", "http://127.0.0.1:1", "AdminOptions: 'Uri'")]
-    [InlineData("DemoBackend:Enable", "true", "DemoBackendOptions: 'Enable'")]
-    [InlineData("Kestrel:Limits:MaxRequestBodySiz", "1000", "KestrelServerLimits: 'MaxRequestBodySiz'")]
-    [InlineData("HttpBackends:ConnectTimout", "00:00:01", "HttpBackendsOptions: 'ConnectTimout'")]
-    public async Task MisspeltKey_RefusesToStartNamingIt(string key, string value, string named)
+    [InlineData("Maintenance:SentinalPath", "maint/elsewhere", "Maintenance takes SentinelPath, PagePath,")]
+    [InlineData("Lifetime:DrainTimout", "00:00:01", "Lifetime takes DrainTimeout, KeepAliveDrainGrace,")]
+    [InlineData("FastCgi:ConnectTimout", "00:00:01", "FastCgi takes BufferRequestBodies,")]
+    [InlineData("Transport:EventLoops", "1", "Transport takes EventLoopThreads, InlineScheduling.")]
+    [InlineData("Admin:Uri", "http://127.0.0.1:1", "Admin takes Url.")]
+    [InlineData("DemoBackend:Enable", "true", "DemoBackend takes Enabled, Url.")]
+    [InlineData("Kestrel:Limits:MaxRequestBodySiz", "1000", "Kestrel:Limits takes ")]
+    [InlineData("Kestrel:Limits:Http2:MaxStreams", "10", "Kestrel:Limits:Http2 takes MaxStreamsPerConnection,")]
+    [InlineData("HttpBackends:ConnectTimout", "00:00:01", "HttpBackends takes ConnectTimeout.")]
+    public async Task MisspeltKey_RefusesToStartNamingItAndWhatItsSectionTakes(string key, string value, string sectionTakes)
     {
         var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { [key] = value });
 
-        Assert.Contains("MaintProxy cannot start:", output, StringComparison.Ordinal);
-        Assert.Contains("properties were not found on the instance of", output, StringComparison.Ordinal);
-        Assert.Contains(named, output, StringComparison.Ordinal);
+        Assert.Contains($"MaintProxy cannot start: {key} is not a setting MaintProxy knows, and would be ignored; {sectionTakes}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("BinderOptions", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SeveralMisspeltKeys_AreEachNamed()
+    {
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["Lifetime:DrainTimout"] = "00:00:01",
+            ["Lifetime:PidFil"] = "maint/x.pid",
+        });
+
+        Assert.Contains("are not settings MaintProxy knows, and would be ignored; Lifetime takes DrainTimeout,", output, StringComparison.Ordinal);
+        Assert.Contains("Lifetime:DrainTimout", output, StringComparison.Ordinal);
+        Assert.Contains("Lifetime:PidFil", output, StringComparison.Ordinal);
     }
 
     [Theory]
