@@ -31,7 +31,7 @@ internal static class SettingsFileReloads
             if (provider is not null && source is { ReloadOnChange: true, FileProvider: PhysicalFileProvider physical, Path: { } path })
             {
                 var file = Path.Combine(physical.Root, path);
-                ChangeToken.OnChange(() => LinkTargetChangeToken.Watch(file, time, linkPollInterval), () => ReloadLinked(provider));
+                ChangeToken.OnChange(() => LinkTargetChangeToken.Watch(file, time, linkPollInterval), () => ReloadLinked(provider, logger));
             }
 
             if (source.FileProvider is { } folder)
@@ -44,8 +44,9 @@ internal static class SettingsFileReloads
             source.OnLoadException = context =>
             {
                 lastGood?.Restore();
-                var problem = context.Exception.InnerException is FileNotFoundException removed
-                    ? removed.Message
+                // Removed, renamed away or unreadable (RemovedFileKeptProvider): its own line names the file.
+                var problem = context.Exception.InnerException is IOException unreadable
+                    ? unreadable.Message
                     : StartupFailure.Describe(context.Exception);
                 if (failures is null)
                 {
@@ -59,15 +60,20 @@ internal static class SettingsFileReloads
         }
     }
 
-    // The provider's own reload, which a link swapped behind the file's name does not start; a failure is already logged (OnLoadException).
-    private static void ReloadLinked(FileConfigurationProvider provider)
+    // The provider's own reload, which a link swapped behind the file's name does not start; it runs on
+    // the poll's timer, where an exception would end the process. A failed read is already logged (OnLoadException).
+    private static void ReloadLinked(FileConfigurationProvider provider, ILogger logger)
     {
         try
         {
             provider.Load();
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        catch (InvalidDataException)
         {
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            HostingLog.SettingsFileNotReloaded(logger, StartupFailure.Describe(ex)); // the file changed again while it was opened
         }
     }
 

@@ -122,6 +122,63 @@ public sealed class SettingsFileEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are Unix ones
+    public async Task SettingsFileSavedUnreadable_WhileRunning_IsLoggedAndTheRoutesInUseStay()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return; // the proxy runs as nobody, so that a file mode keeps it out
+        }
+
+        var proxyDll = CopyOpenToNobody();
+        var settings = ProxyBuildCopy.SettingsOf(proxyDll);
+        var valid = await File.ReadAllTextAsync(settings);
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url, proxyDll: proxyDll, asNobody: true);
+        using var client = new HttpClient();
+
+        // Saved by root with umask 077, as `sudo cp` leaves it.
+        await SaveUnreadableAsync(settings + ".new", valid.Replace("\"{**catch-all}\"", "\"/only/{**catch-all}\"", StringComparison.Ordinal));
+        File.Move(settings + ".new", settings, overwrite: true);
+
+        Assert.True(await proxy.WaitForOutputAsync(
+            "ERR] The settings file appsettings.json cannot be read: Access to the path", TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.Equal("backend ok /", await client.GetStringAsync(proxy.PublicUrl + "/"));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are Unix ones
+    public async Task SettingsFileLinkedToAnUnreadableFile_WhileRunning_IsLoggedAndTheProxyServesOn()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return;
+        }
+
+        var proxyDll = CopyOpenToNobody();
+        var settings = ProxyBuildCopy.SettingsOf(proxyDll);
+        var folder = Path.GetDirectoryName(settings)!;
+        var valid = await File.ReadAllTextAsync(settings);
+        Directory.CreateDirectory(Path.Combine(folder, "v1"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "v1", "appsettings.json"), valid);
+        File.CreateSymbolicLink(Path.Combine(folder, "..data"), "v1");
+        File.Delete(settings);
+        File.CreateSymbolicLink(settings, "..data/appsettings.json");
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url, proxyDll: proxyDll, asNobody: true);
+        using var client = new HttpClient();
+
+        // The link's poll, not the folder's watcher, sees this one.
+        Directory.CreateDirectory(Path.Combine(folder, "v2"));
+        await SaveUnreadableAsync(Path.Combine(folder, "v2", "appsettings.json"), valid);
+        File.Delete(Path.Combine(folder, "..data"));
+        File.CreateSymbolicLink(Path.Combine(folder, "..data"), "v2");
+
+        Assert.True(await proxy.WaitForOutputAsync(
+            "ERR] The settings file appsettings.json cannot be read: Access to the path", TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.False(proxy.HasExited, proxy.Output);
+        Assert.Equal("backend ok /", await client.GetStringAsync(proxy.PublicUrl + "/"));
+    }
+
+    [Fact]
     public async Task EditThatIsNotJson_ThenTheEnvironmentFileSaved_KeepsTheRoutesInUse()
     {
         var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
@@ -194,6 +251,21 @@ public sealed class SettingsFileEndToEndTests : EndToEndTest
         Assert.True(await Eventually.TrueAsync(() => CountLines(proxy.Output, BackendError) > warningsBefore, TimeSpan.FromSeconds(10)), proxy.Output);
 
         Assert.DoesNotContain("GET /after →", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are Unix ones
+    private static async Task SaveUnreadableAsync(string path, string text)
+    {
+        await File.WriteAllTextAsync(path, text);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    /// <summary>A copy of the build that user nobody can read, in the test's folder opened to it.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are Unix ones
+    private string CopyOpenToNobody()
+    {
+        File.SetUnixFileMode(Dir.Path, (UnixFileMode)0b111_101_101);
+        return ProxyBuildCopy.CopyTo(Dir.File("app"));
     }
 
     /// <summary>Saves the settings with the catch-all route moved under <c>/only/</c>, and waits until <c>/</c> gets 404: the edit is applied.</summary>
