@@ -1,4 +1,5 @@
 using System.Globalization;
+using Yarp.ReverseProxy.Configuration;
 
 namespace MaintProxy.Proxy;
 
@@ -26,7 +27,14 @@ internal static class ClusterSettingsValues
         ("HttpClient:EnableMultipleHttp2Connections", TrueOrFalse, IsBool),
         ("HttpClient:WebProxy:BypassOnLocal", TrueOrFalse, IsBool),
         ("HttpClient:WebProxy:UseDefaultCredentials", TrueOrFalse, IsBool),
+        ("HttpClient:WebProxy:Address", "an absolute URL such as http://proxy.example:3128", value => Uri.TryCreate(value, UriKind.Absolute, out _)),
         ("SessionAffinity:Enabled", TrueOrFalse, IsBool),
+        ("SessionAffinity:Cookie:HttpOnly", TrueOrFalse, IsBool),
+        ("SessionAffinity:Cookie:IsEssential", TrueOrFalse, IsBool),
+        ("SessionAffinity:Cookie:SameSite", "Unspecified, None, Lax or Strict", IsEnum<SameSiteMode>),
+        ("SessionAffinity:Cookie:SecurePolicy", "SameAsRequest, Always or None", IsEnum<CookieSecurePolicy>),
+        ("SessionAffinity:Cookie:Expiration", TimeSpanText, IsTimeSpan),
+        ("SessionAffinity:Cookie:MaxAge", TimeSpanText, IsTimeSpan),
         ("HealthCheck:Active:Enabled", TrueOrFalse, IsBool),
         ("HealthCheck:Active:Interval", TimeSpanText, IsTimeSpan),
         ("HealthCheck:Active:Timeout", TimeSpanText, IsTimeSpan),
@@ -41,6 +49,19 @@ internal static class ClusterSettingsValues
         ("Timeout", TimeSpanText, IsTimeSpan),
     ];
 
+    // Each entry of a route's Match:Headers and Match:QueryParameters lists.
+    private static readonly (string Key, string Expected, Func<string, bool> IsValid)[] HeaderChecks =
+    [
+        ("Mode", "ExactHeader, HeaderPrefix, Contains, NotContains, Exists or NotExists", IsEnum<HeaderMatchMode>),
+        ("IsCaseSensitive", TrueOrFalse, IsBool),
+    ];
+
+    private static readonly (string Key, string Expected, Func<string, bool> IsValid)[] QueryParameterChecks =
+    [
+        ("Mode", "Exact, Contains, NotContains, Prefix or Exists", IsEnum<QueryParameterMatchMode>),
+        ("IsCaseSensitive", TrueOrFalse, IsBool),
+    ];
+
     /// <summary>Throws naming the first value under <c>ReverseProxy</c> that YARP could not convert.</summary>
     public static void Check(IConfiguration reverseProxy)
     {
@@ -52,7 +73,22 @@ internal static class ClusterSettingsValues
 
     /// <summary>The first value under <c>ReverseProxy</c> that YARP could not convert, named with what it takes; null when none.</summary>
     public static string? FindProblem(IConfiguration reverseProxy) =>
-        FindProblem(reverseProxy.GetSection("Clusters"), ClusterChecks) ?? FindProblem(reverseProxy.GetSection("Routes"), RouteChecks);
+        FindProblem(reverseProxy.GetSection("Clusters"), ClusterChecks)
+        ?? FindProblem(reverseProxy.GetSection("Routes"), RouteChecks)
+        ?? FindMatchListProblem(reverseProxy.GetSection("Routes"));
+
+    private static string? FindMatchListProblem(IConfigurationSection routes)
+    {
+        foreach (var route in routes.GetChildren())
+        {
+            if ((FindProblem(route.GetSection("Match:Headers"), HeaderChecks) ?? FindProblem(route.GetSection("Match:QueryParameters"), QueryParameterChecks)) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        return null;
+    }
 
     private static string? FindProblem(IConfigurationSection entries, (string Key, string Expected, Func<string, bool> IsValid)[] checks)
     {
@@ -74,6 +110,9 @@ internal static class ClusterSettingsValues
     private static bool IsInt32(string value) => int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
 
     private static bool IsBool(string value) => bool.TryParse(value, out _);
+
+    // As YARP reads it (Enum.Parse, letter case ignored).
+    private static bool IsEnum<TEnum>(string value) where TEnum : struct => Enum.TryParse<TEnum>(value, ignoreCase: true, out _);
 
     private static bool IsTimeSpan(string value) => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out _);
 

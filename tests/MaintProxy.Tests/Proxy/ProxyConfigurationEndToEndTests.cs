@@ -100,6 +100,11 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
     [InlineData("HttpClient:DangerousAcceptAnyServerCertificate", "", "true or false")]
     [InlineData("SessionAffinity:Enabled", "yes", "true or false")]
     [InlineData("HealthCheck:Active:Interval", "often", "a time span such as 00:01:40")]
+    [InlineData("SessionAffinity:Cookie:SameSite", "bogus", "Unspecified, None, Lax or Strict")]
+    [InlineData("SessionAffinity:Cookie:SecurePolicy", "https", "SameAsRequest, Always or None")]
+    [InlineData("SessionAffinity:Cookie:Expiration", "soon", "a time span such as 00:01:40")]
+    [InlineData("SessionAffinity:Cookie:HttpOnly", "yes", "true or false")]
+    [InlineData("HttpClient:WebProxy:Address", "::bad", "an absolute URL such as http://proxy.example:3128")]
     public async Task ClusterValueYarpCannotConvert_RefusesToStartNamingTheKey(string key, string value, string expected)
     {
         // YARP's reader threw first: "The input string 'garbage' was not in a correct format.", no key named.
@@ -116,6 +121,10 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
     [InlineData("Order", "x", "a whole number")]
     [InlineData("MaxRequestBodySize", "big", "a whole number")]
     [InlineData("Timeout", "soon", "a time span such as 00:01:40")]
+    [InlineData("Match:Headers:0:Mode", "bogus", "ExactHeader, HeaderPrefix, Contains, NotContains, Exists or NotExists")]
+    [InlineData("Match:Headers:0:IsCaseSensitive", "yes", "true or false")]
+    [InlineData("Match:QueryParameters:0:Mode", "Equals", "Exact, Contains, NotContains, Prefix or Exists")]
+    [InlineData("Match:QueryParameters:0:IsCaseSensitive", "maybe", "true or false")]
     public async Task RouteValueYarpCannotConvert_RefusesToStartNamingTheKey(string key, string value, string expected)
     {
         // YARP's reader threw first: "The input string 'x' was not in a correct format.", no key named.
