@@ -19,4 +19,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(6022, LogLevel.Error, "{Problem} The edit is not applied: the level in use stays until the value is valid again.")]
     public static partial void LevelNotApplied(ILogger logger, string problem);
+
+    [LoggerMessage(6023, LogLevel.Error, "Applying the settings file behind its link failed: {Problem} The proxy serves on; check the edit.")]
+    public static partial void LinkedReloadFailed(ILogger logger, string problem);
 }

@@ -75,6 +75,10 @@ internal static class SettingsFileReloads
         {
             HostingLog.SettingsFileNotReloaded(logger, StartupFailure.Describe(ex)); // the file changed again while it was opened
         }
+        catch (Exception ex)
+        {
+            HostingLog.LinkedReloadFailed(logger, StartupFailure.Describe(ex)); // thrown by a reader of the reloaded values
+        }
     }
 
     /// <summary>The values a file provider held after its last load that succeeded.</summary>

@@ -114,7 +114,9 @@ internal sealed class StartOnlySettings(IConfiguration configuration, IServicePr
         {
             services.GetRequiredService<IOptionsFactory<TOptions>>().Create(Options.DefaultName);
         }
-        catch (Exception ex) when (StartupFailure.IsReportedAtExit(ex))
+        // ArgumentException: a path with a NUL in it, which a validator's file check throws on. Not
+        // caught, it left the reload's callbacks, and ended the process when the link poll started the reload.
+        catch (Exception ex) when (StartupFailure.IsReportedAtExit(ex) || ex is ArgumentException)
         {
             problem = StartupFailure.Describe(ex);
         }

@@ -36,6 +36,32 @@ public sealed class StartOnlySettingsEndToEndTests : EndToEndTest
         Assert.Equal("backend ok /", await client.GetStringAsync(proxy.PublicUrl + "/"));
     }
 
+    [Fact]
+    public async Task PathWithANulSaved_BehindALink_IsNamedAndTheProxyServesOn()
+    {
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var settings = ProxyBuildCopy.SettingsOf(proxyDll);
+        var folder = Path.GetDirectoryName(settings)!;
+        Directory.CreateDirectory(Path.Combine(folder, "v1"));
+        File.Move(settings, Path.Combine(folder, "v1", "appsettings.json"));
+        File.CreateSymbolicLink(Path.Combine(folder, "..data"), "v1");
+        File.CreateSymbolicLink(settings, "..data/appsettings.json");
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url, proxyDll: proxyDll);
+
+        // A new version behind the link, seen by its poll: the PID file's path check throws on the NUL.
+        Directory.CreateDirectory(Path.Combine(folder, "v2"));
+        File.Copy(Path.Combine(folder, "v1", "appsettings.json"), Path.Combine(folder, "v2", "appsettings.json"));
+        await SaveAsync(Path.Combine(folder, "v2", "appsettings.json"), s => s["Lifetime"]!["PidFile"] = "run/x\u0000.pid", rename: false);
+        File.Delete(Path.Combine(folder, "..data"));
+        File.CreateSymbolicLink(Path.Combine(folder, "..data"), "v2");
+
+        Assert.True(await proxy.WaitForOutputAsync(
+            "Lifetime section as now saved would stop the next start: Null character in path.", TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.False(proxy.HasExited, proxy.Output);
+        using var client = new HttpClient();
+        Assert.Equal("backend ok /", await client.GetStringAsync(proxy.PublicUrl + "/"));
+    }
+
     private static async Task SaveAsync(string settings, Action<JsonNode> edit, bool rename)
     {
         var json = JsonNode.Parse(await File.ReadAllTextAsync(settings))!;
