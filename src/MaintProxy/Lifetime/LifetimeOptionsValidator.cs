@@ -29,6 +29,11 @@ internal sealed class LifetimeOptionsValidator : IValidateOptions<LifetimeOption
 
         if (!string.IsNullOrEmpty(options.PidFile))
         {
+            if (options.PidFile.Contains('\0'))
+            {
+                return ValidateOptionsResult.Fail("Lifetime:PidFile contains a NUL character (\\u0000), which no file name can hold.");
+            }
+
             var directory = Path.GetDirectoryName(Path.GetFullPath(options.PidFile));
             if (directory is null || !Directory.Exists(directory))
             {

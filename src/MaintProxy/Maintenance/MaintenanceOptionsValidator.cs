@@ -9,6 +9,9 @@ internal sealed class MaintenanceOptionsValidator : IValidateOptions<Maintenance
     public ValidateOptionsResult Validate(string? name, MaintenanceOptions options)
     {
         var failures = new List<string>();
+        failures.AddRange(new[] { (Key: "Maintenance:SentinelPath", Path: options.SentinelPath), (Key: "Maintenance:PagePath", Path: options.PagePath) }
+            .Where(setting => setting.Path.Contains('\0'))
+            .Select(setting => $"{setting.Key} contains a NUL character (\\u0000), which no file name can hold."));
         foreach (var pattern in options.AllowedPathPatterns)
         {
             try

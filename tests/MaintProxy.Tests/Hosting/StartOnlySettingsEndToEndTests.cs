@@ -56,7 +56,7 @@ public sealed class StartOnlySettingsEndToEndTests : EndToEndTest
         File.CreateSymbolicLink(Path.Combine(folder, "..data"), "v2");
 
         Assert.True(await proxy.WaitForOutputAsync(
-            "Lifetime section as now saved would stop the next start: Null character in path.", TimeSpan.FromSeconds(10)), proxy.Output);
+            "Lifetime section as now saved would stop the next start: Lifetime:PidFile contains a NUL character", TimeSpan.FromSeconds(10)), proxy.Output);
         Assert.False(proxy.HasExited, proxy.Output);
         using var client = new HttpClient();
         Assert.Equal("backend ok /", await client.GetStringAsync(proxy.PublicUrl + "/"));

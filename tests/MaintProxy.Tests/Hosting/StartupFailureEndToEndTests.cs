@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Hosting;
@@ -47,6 +48,25 @@ public sealed class StartupFailureEndToEndTests : EndToEndTest
 
         Assert.Contains("MaintProxy cannot start: " + expected, output, StringComparison.Ordinal);
         Assert.DoesNotContain("Options", output, StringComparison.Ordinal);
+        AssertNoStackTrace(output);
+    }
+
+    // Only a settings file can hold a NUL: neither the command line nor the environment can. (The tests'
+    // command line sets Maintenance:PagePath, which the same check covers.)
+    [Theory]
+    [InlineData("Lifetime", "PidFile")]
+    [InlineData("Maintenance", "SentinelPath")]
+    public async Task PathWithANulInTheSettingsFile_IsOneLineNamingTheKey(string section, string key)
+    {
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var settingsFile = ProxyBuildCopy.SettingsOf(proxyDll);
+        var settings = JsonNode.Parse(await File.ReadAllTextAsync(settingsFile))!;
+        settings[section]![key] = "maint/x\u0000.y";
+        await File.WriteAllTextAsync(settingsFile, settings.ToJsonString());
+
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>(), proxyDll);
+
+        Assert.Contains($"MaintProxy cannot start: {section}:{key} contains a NUL character (\\u0000), which no file name can hold.", output, StringComparison.Ordinal);
         AssertNoStackTrace(output);
     }
 
