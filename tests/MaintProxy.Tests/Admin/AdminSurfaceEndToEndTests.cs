@@ -81,6 +81,35 @@ public sealed class AdminSurfaceEndToEndTests : EndToEndTest
         Assert.Contains("Answers: 1 forwarded, 2 maintenance, 2 bypassed, 1 allowed-path\n", await admin.GetStringAsync(proxy.AdminUrl + "/status?format=text"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task StatusText_SaysTheSentinelIsAbsent_TheRequestsInFlight_AndASentinelError()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = await TestBackend.StartAsync(async context =>
+        {
+            await release.Task.WaitAsync(context.RequestAborted);
+            await context.Response.WriteAsync("held done", context.RequestAborted);
+        });
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, backend.Url);
+        using var client = new HttpClient();
+        var absent = await client.GetStringAsync(proxy.AdminUrl + "/status?format=text");
+
+        var held = client.GetAsync(proxy.PublicUrl + "/held");
+        Assert.True(await Eventually.TrueAsync(() => backend.Requests.Any(r => r.Path == "/held"), TimeSpan.FromSeconds(10)), "the request did not reach the backend");
+        var inFlight = await client.GetStringAsync(proxy.AdminUrl + "/status?format=text");
+        release.SetResult();
+        (await held).Dispose();
+        await File.WriteAllTextAsync(proxy.SentinelPath, "{\"reason\": \"half written\n");
+        (await client.PostAsync(proxy.AdminUrl + "/refresh", null)).Dispose();
+        var broken = await client.GetStringAsync(proxy.AdminUrl + "/status?format=text");
+
+        Assert.Contains($"Sentinel: {proxy.SentinelPath} (absent)\n", absent, StringComparison.Ordinal);
+        Assert.Contains("In flight: none\n", absent, StringComparison.Ordinal);
+        Assert.Contains("In flight: 1 to app\n", inFlight, StringComparison.Ordinal);
+        Assert.Contains($"Sentinel: {proxy.SentinelPath}\n", broken, StringComparison.Ordinal);
+        Assert.Matches(@"\nSentinel error: .*line 1.* \(failing closed: everything down\)\n", broken);
+    }
+
     [Theory]
     [InlineData("http://0.0.0.0:{0}")]
     [InlineData("http://192.0.2.1:{0}")]
