@@ -110,6 +110,35 @@ public sealed class AdminSurfaceEndToEndTests : EndToEndTest
         Assert.Matches(@"\nSentinel error: .*line 1.* \(failing closed: everything down\)\n", broken);
     }
 
+    [Fact]
+    public async Task Refresh_ReReadsThePageNow_EvenWhenNoChangeWasNoticed()
+    {
+        // The page's folder replaced by another: its watcher still watches the old one, and the next
+        // check is a minute away. down.sh's POST /refresh must show the page as it is now.
+        var pages = Directory.CreateDirectory(Dir.File("pages")).FullName;
+        var page = Path.Combine(pages, "maint.html");
+        await File.WriteAllTextAsync(page, "<p>first page</p>");
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["Maintenance:PagePath"] = page,
+            ["Maintenance:FilePollInterval"] = "00:01:00",
+        });
+        Assert.Equal(0, (await Scripts.DownAsync(proxy)).ExitCode);
+        using var client = new HttpClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        Assert.Contains("first page", await (await client.GetAsync(proxy.PublicUrl + "/")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Directory.Move(pages, Dir.File("pages-before"));
+        Directory.CreateDirectory(pages);
+        await File.WriteAllTextAsync(page, "<p>second page</p>");
+        using var refresh = await client.PostAsync(proxy.AdminUrl + "/refresh", null);
+        using var after = await client.GetAsync(proxy.PublicUrl + "/");
+
+        Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, after.StatusCode);
+        Assert.Contains("second page", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("http://0.0.0.0:{0}")]
     [InlineData("http://192.0.2.1:{0}")]
