@@ -24,6 +24,19 @@ public sealed class TransportEndToEndTests : EndToEndTest
         Assert.Equal(expected, ThreadNames(proxy.Pid).Count(name => name == EventLoopThreadName));
     }
 
+    [Fact]
+    public async Task EventLoopThreads_TheRuntimesOwnVariable_WinsWhenSet()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { ["Transport:EventLoopThreads"] = "3" },
+            new Dictionary<string, string> { ["DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT"] = "2" });
+        using var client = new HttpClient();
+
+        using var response = await client.GetAsync($"{proxy.PublicUrl}/hello");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, ThreadNames(proxy.Pid).Count(name => name == EventLoopThreadName));
+    }
+
     [Theory]
     [InlineData("false")]
     [InlineData("true")]
