@@ -42,6 +42,17 @@ public sealed class TransportOptionsTests
     }
 
     [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    [InlineData("256")]
+    public void EventLoopThreads_ZeroToTheMaximum_IsAccepted(string value)
+    {
+        var options = ValidatedOptions.Of<TransportOptions>(new Dictionary<string, string> { ["Transport:EventLoopThreads"] = value });
+
+        Assert.Equal(value, options.EventLoopThreads.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
     [InlineData("-1")]
     [InlineData("257")]
     public void EventLoopThreads_OutOfRange_IsRefusedWithAMessageNamingIt(string value)
