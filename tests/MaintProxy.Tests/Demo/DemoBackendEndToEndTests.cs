@@ -51,6 +51,21 @@ public sealed class DemoBackendEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task DemoBackend_DisabledWithAUrlNotLoopback_StartsAndForwards()
+    {
+        // Only a listener that is opened must be on loopback: turning the demo off is enough.
+        await using var backend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["DemoBackend:Enabled"] = "false",
+            ["DemoBackend:Url"] = "http://0.0.0.0:" + FreePort.Next(),
+        });
+        using var client = new HttpClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.PublicUrl + "/")).StatusCode);
+    }
+
+    [Fact]
     public async Task DemoBackend_NotLoopback_RefusesToStart()
     {
         var output = await ProxyProcess.StartRefusedAsync(_dir.Path, "http://127.0.0.1:1/", new Dictionary<string, string>
