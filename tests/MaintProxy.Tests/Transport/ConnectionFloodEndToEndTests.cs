@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using MaintProxy.Tests.Infrastructure;
+using MaintProxy.Transport;
 
 namespace MaintProxy.Tests.Transport;
 
@@ -26,6 +29,11 @@ public sealed class ConnectionFloodEndToEndTests : EndToEndTest
         Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
         Assert.True(await proxy.WaitForOutputAsync($"Accepting connections on 127.0.0.1:{proxy.PublicPort} again", TimeSpan.FromSeconds(10)), proxy.Output);
         Assert.False(proxy.HasExited, proxy.Output);
+
+        // Paced: each failed accept is followed by a pause, not retried at once (which spun a core).
+        var again = Regex.Match(proxy.Output, $@"Accepting connections on 127\.0\.0\.1:{proxy.PublicPort} again, after (\d+) failed attempt\(s\) over ([0-9.]+) s");
+        var (attempts, seconds) = (long.Parse(again.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(again.Groups[2].Value, CultureInfo.InvariantCulture));
+        Assert.True(attempts <= 2 + (seconds + 0.05) * 1.1 / PacedSocketListener.Pause.TotalSeconds, $"{attempts} failed accepts in {seconds} s, with a pause of {PacedSocketListener.Pause.TotalMilliseconds} ms after each");
     }
 
     [Fact]
