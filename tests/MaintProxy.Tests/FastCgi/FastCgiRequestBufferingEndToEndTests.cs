@@ -92,6 +92,7 @@ public sealed class FastCgiRequestBufferingEndToEndTests : FastCgiEndToEndTest
         Assert.True(await Eventually.TrueAsync(() => OpenBodyFiles(proxy).Length == 1, TimeSpan.FromSeconds(10)),
             "no temporary file holds the stalled body");
         Assert.EndsWith("(deleted)", OpenBodyFiles(proxy).Single(), StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, OpenBodyFileMode(proxy));
         Assert.Empty(Directory.GetFileSystemEntries(proxy.TempPath));
         if (killed)
         {
@@ -183,6 +184,14 @@ public sealed class FastCgiRequestBufferingEndToEndTests : FastCgiEndToEndTest
             .Select(fd => fd.LinkTarget ?? "")
             .Where(target => target.Contains("maintproxy-body-", StringComparison.Ordinal))
             .ToArray();
+
+    // The open file's own mode (stat follows the /proc link to the unlinked file).
+    private static UnixFileMode OpenBodyFileMode(ProxyProcess proxy)
+    {
+        var descriptor = new DirectoryInfo($"/proc/{proxy.Pid}/fd").GetFileSystemInfos()
+            .Single(fd => (fd.LinkTarget ?? "").Contains("maintproxy-body-", StringComparison.Ordinal));
+        return OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(descriptor.FullName);
+    }
 
     /// <summary>Sends a request head and the start of its body on a connection of its own; the test sends the rest, or leaves.</summary>
     private static async Task<TcpClient> StartRawRequestAsync(ProxyProcess proxy, string head, byte[] bodyStart)
