@@ -44,6 +44,23 @@ public sealed class MaintenanceStateTests : IDisposable
     }
 
     [Fact]
+    public void PeriodicRefresh_SentinelRewrittenToTheSameSize_IsReadAgainForItsNewModificationTime()
+    {
+        // The periodic check is all there is on a file system without notifications: a rewrite that
+        // keeps the size is known by its modification time alone.
+        File.WriteAllText(_options.SentinelPath, "{\"reason\":\"aaaa\"}\n");
+        var state = new MaintenanceState(Options.Create(_options), TimeProvider.System, NullLogger<MaintenanceState>.Instance);
+        var written = File.GetLastWriteTimeUtc(_options.SentinelPath);
+
+        File.WriteAllText(_options.SentinelPath, "{\"reason\":\"bbbb\"}\n");
+        File.SetLastWriteTimeUtc(_options.SentinelPath, written.AddSeconds(1));
+        var refreshed = state.Refresh(force: false);
+
+        Assert.Equal("bbbb", Assert.Single(refreshed.Windows).Reason);
+        Assert.Equal(2, refreshed.Generation);
+    }
+
+    [Fact]
     public async Task Sentinel_CreatedThenRemoved_StateFollowsWithoutExplicitRefresh()
     {
         var (state, watcher) = StartWatching();
