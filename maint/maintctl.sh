@@ -57,7 +57,8 @@ the running proxy has confirmed it; from then on no request reaches the backend 
 
 Maintenance window:
   --site NAME          Only this site (a request host name or a YARP cluster id); repeatable.
-                       Without it, every site. Running down.sh again for a site updates its window.
+                       Without it, every site. Running down.sh again for a site replaces its window
+                       with this run's options (what the earlier one had and this lacks is named).
                        A host name is named without port, in ASCII (xn--bcher-kva.example for
                        bücher.example); its case and a trailing dot do not matter.
   --reason TEXT        Shown on the page ({{reason}}), in the JSON answer and in the logs.
@@ -495,6 +496,7 @@ fi
 # --site that named it. $every_site_left: a window for every site is among $others.
 # One pass over the lines, each looked at once: a sentinel of thousands of windows takes milliseconds.
 declare -A spelled=()
+declare -A earlier=() # the lines left out, by site key ("*": the window for every site)
 others=()
 every_site_left=0
 other_windows() { # sites...
@@ -514,8 +516,9 @@ other_windows() { # sites...
     if [ "$keep" = 1 ]; then
       others+=("$line")
       [ -n "$key" ] || every_site_left=1
-    elif [ -n "$key" ]; then
-      spelled[$key]=${BASH_REMATCH[1]%.}
+    else
+      earlier[${key:-*}]=$line
+      [ -z "$key" ] || spelled[$key]=${BASH_REMATCH[1]%.}
     fi
   done
   exec {fd}<&-
@@ -525,6 +528,74 @@ other_windows() { # sites...
     others=('{"site":null}')
     every_site_left=1
   fi
+}
+
+# What the window this run replaces for SITE had and the new one has not, as one line in $note (else
+# empty): the command line states the whole window, so a run without --secret ends the bypass of the
+# window it replaces, and nothing else would say so. Builtins only: down.sh stays at milliseconds.
+note_replaced() { # site-or-empty
+  note=""
+  local site=$1 old re had=() again=() list value cidrs cidr given now_iso named="every site"
+  site_key "$site"
+  old=${earlier[${key:-*}]:-}
+  [ -n "$old" ] || return 0
+  shopt -s nocasematch # the proxy reads the sentinel's keys in any letter case (and hex digits are either)
+  re='"secretSha256"[[:space:]]*:[[:space:]]*"([0-9a-f]+)"'
+  if [[ $old =~ $re ]] && [[ ${BASH_REMATCH[1]} != "${secret_sha:-}" ]]; then
+    if [ -n "$secret" ]; then
+      had+=("another bypass secret (cookies earned with it no longer let anyone through)")
+      again+=("--secret=VALUE (in place of this run's secret)")
+    else
+      had+=("a bypass secret")
+      again+=("--secret=VALUE")
+    fi
+  fi
+  re='"reason"[[:space:]]*:[[:space:]]*"(([^"\\]|\\.)+)"'
+  if [ -z "$reason" ] && [[ $old =~ $re ]]; then
+    value=${BASH_REMATCH[1]//[[:cntrl:]]/?} # as the sentinel holds it, JSON-escaped: one line on a terminal
+    (( ${#value} <= 80 )) || value="${value:0:77}..."
+    had+=("reason \"$value\"")
+    again+=("--reason TEXT")
+  fi
+  if [ -z "$until_iso" ] && [ -z "$retry_after" ]; then
+    re='"until"[[:space:]]*:[[:space:]]*"([^"]+)"'
+    TZ=UTC0 printf -v now_iso '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+    # One that has passed no longer does anything (as the scripts write it, UTC, it sorts as text).
+    if [[ $old =~ $re ]] && ! [[ ${BASH_REMATCH[1]} =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$ && ! ${BASH_REMATCH[1]} > $now_iso ]]; then
+      had+=("until ${BASH_REMATCH[1]}")
+      again+=("--until TIME")
+    fi
+    re='"retryAfterSeconds"[[:space:]]*:[[:space:]]*([0-9]+)'
+    if [[ $old =~ $re ]]; then
+      had+=("retry-after ${BASH_REMATCH[1]} s")
+      again+=("--retry-after ${BASH_REMATCH[1]}")
+    fi
+  fi
+  re='"readOnly"[[:space:]]*:[[:space:]]*true'
+  if [ "$read_only" = 0 ] && [[ $old =~ $re ]]; then
+    had+=("read-only")
+    again+=("--read-only")
+  fi
+  re='"allow"[[:space:]]*:[[:space:]]*\[([^]]*)\]'
+  if [[ $old =~ $re ]]; then
+    list=""
+    IFS=, read -r -a cidrs <<<"${BASH_REMATCH[1]}"
+    for cidr in "${cidrs[@]}"; do
+      cidr=${cidr//[[:space:]\"]/}
+      [ -n "$cidr" ] || continue
+      for given in "${allow[@]}"; do [[ $given != "$cidr" ]] || continue 2; done
+      list+="${list:+, }$cidr"
+      again+=("--allow $cidr")
+    done
+    [ -z "$list" ] || had+=("allowed networks $list")
+  fi
+  shopt -u nocasematch
+  [ ${#had[@]} -gt 0 ] || return 0
+  printf -v list '%s, ' "${had[@]}"
+  printf -v value '%s ' "${again[@]}"
+  [ -z "$site" ] || named="site $site"
+  note="$command: the window for $named replaced the earlier one, which had ${list%, }: each run states the whole window. To keep them, run down.sh again with this run's options and ${value% }"
+  [[ $value != *--secret=* ]] || note+=" (VALUE: the bypass secret printed when it was set)"
 }
 
 # Writes CONTENT to a new file and renames it over the sentinel; $expected is the SHA-256 of exactly
@@ -640,10 +711,13 @@ drain() {
 case $command in
   down)
     lock
+    notes=()
     if [ ${#sites[@]} -eq 0 ]; then
       other_windows ""
       window_line ""
       others+=("$line")
+      note_replaced ""
+      [ -z "$note" ] || notes+=("$note")
     else
       other_windows "${sites[@]}"
       for i in "${!sites[@]}"; do
@@ -651,10 +725,13 @@ case $command in
         sites[i]=${spelled[$key]:-${sites[i]}}
         window_line "${sites[i]}"
         others+=("$line")
+        note_replaced "${sites[i]}"
+        [ -z "$note" ] || notes+=("$note")
       done
     fi
     printf -v content '%s\n' "${others[@]}"
     write_sentinel "$content"
+    [ ${#notes[@]} -eq 0 ] || printf '%s\n' "${notes[@]}" >&2
     verb_done="Maintenance ON${sites[*]:+ for ${sites[*]}}"
     ;;
   up)

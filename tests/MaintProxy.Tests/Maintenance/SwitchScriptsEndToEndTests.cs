@@ -48,6 +48,47 @@ public sealed class SwitchScriptsEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task DownAgain_WithoutTheEarlierOptions_ReplacesTheWindowAndNamesWhatItHad()
+    {
+        await using var proxy = await StartProxyAsync();
+        string[] first = ["--site", "shop.example", "--secret=abcdefghijklmnop1234", "--reason", "DB upgrade", "--read-only", "--allow", "10.0.0.0/8"];
+        var opened = await Scripts.DownAsync(proxy, first);
+        Assert.True(opened.ExitCode == 0 && opened.Stderr.Length == 0, opened.Stderr);
+        var same = await Scripts.DownAsync(proxy, first);
+        Assert.True(same.ExitCode == 0 && same.Stderr.Length == 0, same.Stderr);
+
+        var replaced = await Scripts.DownAsync(proxy, "--site", "SHOP.example", "--until", "2099-01-01T00:00:00Z");
+
+        Assert.True(replaced.ExitCode == 0, replaced.Stderr);
+        Assert.Equal(
+            "down: the window for site shop.example replaced the earlier one, which had a bypass secret, reason \"DB upgrade\", read-only, "
+            + "allowed networks 10.0.0.0/8: each run states the whole window. To keep them, run down.sh again with this run's options and "
+            + "--secret=VALUE --reason TEXT --read-only --allow 10.0.0.0/8 (VALUE: the bypass secret printed when it was set)\n",
+            replaced.Stderr);
+        var window = (await proxy.StatusAsync()).GetProperty("windows")[0];
+        Assert.Equal("2099-01-01T00:00:00+00:00", window.GetProperty("until").GetString());
+        Assert.False(window.GetProperty("secret").GetBoolean());
+    }
+
+    [Fact]
+    public async Task DownAgain_ForEverySite_NamesTheRetryAfterItDropsAndNothingForAnotherSite()
+    {
+        await using var proxy = await StartProxyAsync();
+        Assert.Equal(0, (await Scripts.DownAsync(proxy, "--retry-after", "60")).ExitCode);
+        Assert.Equal(0, (await Scripts.DownAsync(proxy, "--site", "a.example", "--reason", "a")).ExitCode);
+
+        var other = await Scripts.DownAsync(proxy, "--site", "b.example");
+        var every = await Scripts.DownAsync(proxy, "--reason", "everything");
+
+        Assert.True(other.ExitCode == 0 && other.Stderr.Length == 0, other.Stderr);
+        Assert.True(every.ExitCode == 0, every.Stderr);
+        Assert.Equal(
+            "down: the window for every site replaced the earlier one, which had retry-after 60 s: each run states the whole window. "
+            + "To keep them, run down.sh again with this run's options and --retry-after 60\n",
+            every.Stderr);
+    }
+
+    [Fact]
     public async Task Down_ReasonWithControlCharacters_KeepsEveryCharacter()
     {
         await using var proxy = await StartProxyAsync();
