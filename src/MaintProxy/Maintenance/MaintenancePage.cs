@@ -19,6 +19,9 @@ internal sealed class MaintenancePage
 
     private FileStamp _lastStamp = new(false, -1, default);
 
+    // Whether the file was ever loaded (the built-in page until then).
+    private bool _loaded;
+
     // The problem last logged, until a page loads again: a watcher that cannot watch the page's folder
     // (no read access) reports that as a change, and each down.sh reloads; neither is news.
     private string? _lastProblem;
@@ -71,9 +74,16 @@ internal sealed class MaintenancePage
                     var content = File.ReadAllBytes(PagePath);
                     if (content.Length > 0)
                     {
-                        _content = content;
+                        // Each down.sh and up.sh re-reads the page (POST /refresh): the same bytes again are no news.
+                        var news = !_loaded || _lastProblem is not null || !content.AsSpan().SequenceEqual(_content);
+                        _loaded = true;
                         _lastProblem = null;
-                        MaintenanceLog.PageLoaded(_logger, PagePath, content.Length);
+                        if (news)
+                        {
+                            _content = content;
+                            MaintenanceLog.PageLoaded(_logger, PagePath, content.Length);
+                        }
+
                         return;
                     }
 
