@@ -539,7 +539,7 @@ note_replaced() { # site-or-empty
   site_key "$site"
   old=${earlier[${key:-*}]:-}
   [ -n "$old" ] || return 0
-  shopt -s nocasematch # the proxy reads the sentinel's keys in any letter case (and hex digits are either)
+  shopt -s nocasematch # a hash's hex digits and an IPv6 network may be written in either letter case
   re='"secretSha256"[[:space:]]*:[[:space:]]*"([0-9a-f]+)"'
   if [[ $old =~ $re ]] && [[ ${BASH_REMATCH[1]} != "${secret_sha:-}" ]]; then
     if [ -n "$secret" ]; then
