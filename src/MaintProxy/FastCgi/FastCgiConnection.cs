@@ -56,7 +56,7 @@ internal sealed class FastCgiConnection : IDisposable
         {
             socket.Dispose();
             throw new HttpRequestException(HttpRequestError.ConnectionError,
-                $"cannot connect to the FastCGI server {endpoint.Address}: {ex.Message}", ex);
+                $"cannot connect to the FastCGI server {endpoint.Address}: {FastCgiConnectFailure.Describe(ex, endpoint)}", ex);
         }
         catch
         {

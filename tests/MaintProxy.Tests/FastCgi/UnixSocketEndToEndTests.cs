@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using MaintProxy.Tests.Infrastructure;
 
@@ -32,5 +33,39 @@ public sealed class UnixSocketEndToEndTests : IDisposable
         Assert.Equal("/info.php/tail?q=1", server.GetProperty("REQUEST_URI").GetString());
         Assert.True(await Eventually.TrueAsync(() => FastCgiPeer.AccessLog(_dir).Any(line => line == "GET /ping 200"), TimeSpan.FromSeconds(10)),
             string.Join('\n', FastCgiPeer.AccessLog(_dir)));
+    }
+    [Fact]
+    public async Task SocketFileMissingOrNotASocket_Gets502_TheLogSaysWhichAndWhatToCheck_AndThePoolRecovers()
+    {
+        var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 2, unixSocket: true);
+        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 2, TimeSpan.FromSeconds(10));
+        using var client = new HttpClient();
+        var socketPath = ((UnixDomainSocketEndPoint)fpm.EndPoint).ToString();
+        await fpm.StopAsync();
+        await fpm.DisposeAsync();
+        File.Delete(socketPath);
+
+        using (var missing = await client.GetAsync(proxy.PublicUrl + "/hello.php"))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, missing.StatusCode);
+            Assert.False(missing.Headers.Contains("X-Maintenance-Mode"));
+        }
+
+        Assert.True(await Eventually.TrueAsync(() => proxy.Output.Contains("no socket file at that path (No such file or directory); is the FastCGI server running", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(5)), proxy.Output);
+
+        await File.WriteAllTextAsync(socketPath, "");
+        using (var notASocket = await client.GetAsync(proxy.PublicUrl + "/hello.php"))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, notASocket.StatusCode);
+        }
+
+        Assert.True(await Eventually.TrueAsync(() => proxy.Output.Contains("connection refused: nothing listens on the socket file", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(5)), proxy.Output);
+
+        File.Delete(socketPath);
+        await using var restarted = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 2, unixSocket: true);
+        using var recovered = await client.GetAsync(proxy.PublicUrl + "/hello.php");
+        Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
     }
 }

@@ -1,0 +1,21 @@
+using System.Net.Sockets;
+
+namespace MaintProxy.FastCgi;
+
+/// <summary>Says why a connect to a FastCGI server failed, and what to check, in the words an operator looks for.</summary>
+internal static class FastCgiConnectFailure
+{
+    public static string Describe(SocketException ex, FastCgiEndpoint endpoint) => (ex.SocketErrorCode, endpoint.IsUnixSocket) switch
+    {
+        // .NET reports a Unix socket path that does not exist (ENOENT) as "Cannot assign requested address".
+        (SocketError.AddressNotAvailable, true) =>
+            "no socket file at that path (No such file or directory); is the FastCGI server running, and is its listen setting this path?",
+        (SocketError.AccessDenied, true) =>
+            "permission denied on the socket file; the proxy's user needs write access to it (php-fpm's listen.owner, listen.group, listen.mode)",
+        (SocketError.ConnectionRefused, true) =>
+            "connection refused: nothing listens on the socket file (the FastCGI server is stopped or restarting, or the file is not its socket)",
+        (SocketError.ConnectionRefused, false) =>
+            "connection refused: nothing listens at that address (the FastCGI server is stopped or restarting, or listens elsewhere)",
+        _ => ex.Message,
+    };
+}
