@@ -14,6 +14,9 @@ internal static class FastCgiConnectFailure
             "permission denied on the socket file; the proxy's user needs write access to it (php-fpm's listen.owner, listen.group, listen.mode)",
         (SocketError.ConnectionRefused, true) =>
             "connection refused: nothing listens on the socket file (the FastCGI server is stopped or restarting, or the file is not its socket)",
+        // A Unix socket's listen queue that is full refuses at once (EAGAIN) instead of waiting.
+        (SocketError.WouldBlock, true) =>
+            "the socket's listen queue is full (Resource temporarily unavailable): every worker is busy and listen.backlog is reached; keep the cluster's MaxConnectionsPerServer at pm.max_children so that requests wait in the proxy instead",
         (SocketError.ConnectionRefused, false) =>
             "connection refused: nothing listens at that address (the FastCGI server is stopped or restarting, or listens elsewhere)",
         _ => ex.Message,

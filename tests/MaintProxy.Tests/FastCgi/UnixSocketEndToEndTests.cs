@@ -68,4 +68,22 @@ public sealed class UnixSocketEndToEndTests : IDisposable
         using var recovered = await client.GetAsync(proxy.PublicUrl + "/hello.php");
         Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
     }
+    [Fact]
+    public async Task MorePooledConnectionsThanWorkers_AFullListenQueue_Gets502_AndTheLogSaysToMatchMaxChildren()
+    {
+        await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1, unixSocket: true, poolSettings: "listen.backlog = 1");
+        await using var proxy = await FastCgiProxy.StartAsync(_dir, fpm, 6, TimeSpan.FromSeconds(3));
+        using var client = new HttpClient();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var response = await client.GetAsync(proxy.PublicUrl + "/sleep.php?s=1");
+            return response.StatusCode;
+        }));
+
+        Assert.Contains(HttpStatusCode.BadGateway, answers);
+        Assert.True(await Eventually.TrueAsync(() => proxy.Output.Contains(
+            "the socket's listen queue is full (Resource temporarily unavailable): every worker is busy and listen.backlog is reached; keep the cluster's MaxConnectionsPerServer at pm.max_children",
+            StringComparison.Ordinal), TimeSpan.FromSeconds(5)), proxy.Output);
+    }
 }
