@@ -101,7 +101,7 @@ internal sealed class MaintenanceMiddleware
             if (ReferenceEquals(current, snapshot))
             {
                 _counters.Count(outcome);
-                return ForwardAsync(context, request, window, outcome, presentedSecret);
+                return ForwardAsync(context, request, window, outcome, presentedSecret, snapshot.IsDown);
             }
 
             _inFlight.Remove(request);
@@ -117,7 +117,7 @@ internal sealed class MaintenanceMiddleware
         return context.Response.WriteAsync("Bad Request: the host name has an empty label (..).\n");
     }
 
-    private async Task ForwardAsync(HttpContext context, InFlightRequest request, MaintenanceWindow? window, MaintenanceOutcome? outcome, bool presentedSecret)
+    private async Task ForwardAsync(HttpContext context, InFlightRequest request, MaintenanceWindow? window, MaintenanceOutcome? outcome, bool presentedSecret, bool windowOn)
     {
         try
         {
@@ -127,6 +127,12 @@ internal sealed class MaintenanceMiddleware
             }
 
             BypassCredentials.StripFrom(context.Request);
+            if (windowOn && outcome != MaintenanceOutcome.Bypassed)
+            {
+                // Let through by its path: the backend must run that path, not one a header names.
+                RewrittenUrlHeaders.RemoveFrom(context.Request.Headers);
+            }
+
             await _next(context);
         }
         finally
