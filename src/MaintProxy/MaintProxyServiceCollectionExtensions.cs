@@ -56,7 +56,8 @@ public static class MaintProxyServiceCollectionExtensions
             .AddTransforms<ProxyOwnedHeadersTransformProvider>()
             .AddTransforms<BackendStatusTransformProvider>()
             .AddTransforms<ForwardedHeadersTransformProvider>()
-            .AddTransforms<RawTargetTransformProvider>();
+            .AddTransforms<RawTargetTransformProvider>()
+            .AddTransforms<SingleRequestConnectionTransformProvider>();
         CheckValuesBeforeYarpReadsThem(services, configuration.GetSection("ReverseProxy"));
         services.AddFastCgiTransport();
         services.AddHostedService<StartOnlySettings>();

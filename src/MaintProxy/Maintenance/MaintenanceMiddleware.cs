@@ -131,6 +131,10 @@ internal sealed class MaintenanceMiddleware
             {
                 // Let through by its path: the backend must run that path, not one a header names.
                 RewrittenUrlHeaders.RemoveFrom(context.Request.Headers);
+                if (MaintenancePolicy.HasBody(context))
+                {
+                    context.Features.Set(SingleRequestConnectionFeature.Instance);
+                }
             }
 
             await _next(context);
