@@ -561,9 +561,13 @@ note_replaced() { # site-or-empty
     re='"until"[[:space:]]*:[[:space:]]*"([^"]+)"'
     TZ=UTC0 printf -v now_iso '%(%Y-%m-%dT%H:%M:%SZ)T' -1
     # One that has passed no longer does anything (as the scripts write it, UTC, it sorts as text).
-    if [[ $old =~ $re ]] && ! [[ ${BASH_REMATCH[1]} =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$ && ! ${BASH_REMATCH[1]} > $now_iso ]]; then
-      had+=("until ${BASH_REMATCH[1]}")
-      again+=("--until TIME")
+    # The value is taken first: the format check's own match replaces BASH_REMATCH.
+    if [[ $old =~ $re ]]; then
+      value=${BASH_REMATCH[1]}
+      if ! [[ $value =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$ && ! $value > $now_iso ]]; then
+        had+=("until $value")
+        again+=("--until TIME")
+      fi
     fi
     re='"retryAfterSeconds"[[:space:]]*:[[:space:]]*([0-9]+)'
     if [[ $old =~ $re ]]; then

@@ -89,6 +89,23 @@ public sealed class SwitchScriptsEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task DownAgain_WithoutTheEarlierUntil_ReplacesTheWindowAndNamesTheUntil()
+    {
+        await using var proxy = await StartProxyAsync();
+        Assert.Equal(0, (await Scripts.DownAsync(proxy, "--site", "a.example", "--until", "2099-01-01T00:00:00Z")).ExitCode);
+
+        var replaced = await Scripts.DownAsync(proxy, "--site", "a.example", "--reason", "longer");
+
+        Assert.True(replaced.ExitCode == 0, replaced.Stderr);
+        Assert.Equal(
+            "down: the window for site a.example replaced the earlier one, which had until 2099-01-01T00:00:00Z: each run states the whole window. "
+            + "To keep them, run down.sh again with this run's options and --until TIME\n",
+            replaced.Stderr);
+        var window = (await proxy.StatusAsync()).GetProperty("windows")[0];
+        Assert.Equal("longer", window.GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task Down_ReasonWithControlCharacters_KeepsEveryCharacter()
     {
         await using var proxy = await StartProxyAsync();
