@@ -54,5 +54,6 @@ public sealed class MaintenanceOptions
     public string[] CorsAllowedOrigins { get; set; } = [];
 
     /// <summary>The proxy's own liveness path, answered 200 even in maintenance; empty turns it off.</summary>
+    [Required(AllowEmptyStrings = true)]
     public string HealthPath { get; set; } = "/healthz";
 }

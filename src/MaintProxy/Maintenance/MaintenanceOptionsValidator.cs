@@ -10,7 +10,7 @@ internal sealed class MaintenanceOptionsValidator : IValidateOptions<Maintenance
     {
         var failures = new List<string>();
         failures.AddRange(new[] { (Key: "Maintenance:SentinelPath", Path: options.SentinelPath), (Key: "Maintenance:PagePath", Path: options.PagePath) }
-            .Where(setting => setting.Path.Contains('\0'))
+            .Where(setting => setting.Path?.Contains('\0') == true) // null (a JSON null) is [Required]'s to name
             .Select(setting => $"{setting.Key} contains a NUL character (\\u0000), which no file name can hold."));
         foreach (var pattern in options.AllowedPathPatterns)
         {
@@ -33,7 +33,7 @@ internal sealed class MaintenanceOptionsValidator : IValidateOptions<Maintenance
         failures.AddRange(options.CorsAllowedOrigins
             .Where(origin => origin != MaintenanceCors.AnyOrigin && MaintenanceCors.Normalize(origin) is null)
             .Select(origin => $"Maintenance:CorsAllowedOrigins '{origin}' is not an origin: http:// or https://, a host and an optional port, no path (e.g. https://app.example), or * for any."));
-        if (options.HealthPath.Length > 0 && !options.HealthPath.StartsWith('/'))
+        if (options.HealthPath is { Length: > 0 } && !options.HealthPath.StartsWith('/'))
         {
             failures.Add($"Maintenance:HealthPath '{options.HealthPath}' must start with '/' (or be empty to turn it off).");
         }

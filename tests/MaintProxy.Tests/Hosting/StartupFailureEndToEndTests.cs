@@ -70,6 +70,23 @@ public sealed class StartupFailureEndToEndTests : EndToEndTest
         AssertNoStackTrace(output);
     }
 
+    [Theory]
+    [InlineData("SentinelPath")]
+    [InlineData("HealthPath")]
+    public async Task PathSettingNullInTheSettingsFile_IsOneLineNamingTheKey(string key)
+    {
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var settingsFile = ProxyBuildCopy.SettingsOf(proxyDll);
+        var settings = JsonNode.Parse(await File.ReadAllTextAsync(settingsFile))!;
+        settings["Maintenance"]![key] = null;
+        await File.WriteAllTextAsync(settingsFile, settings.ToJsonString());
+
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>(), proxyDll);
+
+        Assert.Contains($"MaintProxy cannot start: Maintenance:{key} must be set; it is not set.", output, StringComparison.Ordinal);
+        AssertNoStackTrace(output);
+    }
+
     private static void AssertNoStackTrace(string output)
     {
         Assert.DoesNotContain("Hosting failed to start", output, StringComparison.Ordinal);
