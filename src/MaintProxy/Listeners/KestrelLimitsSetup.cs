@@ -21,6 +21,8 @@ internal sealed class KestrelLimitsSetup(IConfiguration configuration) : IConfig
     public void Configure(KestrelServerOptions options)
     {
         var section = configuration.GetSection(SectionName);
+        RefuseUnknownDataRateKeys(section.GetSection(nameof(KestrelServerLimits.MinRequestBodyDataRate)));
+        RefuseUnknownDataRateKeys(section.GetSection(nameof(KestrelServerLimits.MinResponseDataRate)));
         try
         {
             Bind(section, options.Limits);
@@ -38,6 +40,21 @@ internal sealed class KestrelLimitsSetup(IConfiguration configuration) : IConfig
 
     private static void Bind(IConfigurationSection section, KestrelServerLimits limits) =>
         section.Bind(limits, binder => binder.ErrorOnUnknownConfiguration = true);
+
+    // Before the binder, whose refusal names only the type (MinDataRate), not which of the two rates has the key.
+    private static void RefuseUnknownDataRateKeys(IConfigurationSection section)
+    {
+        var unknown = section.GetChildren()
+            .Where(setting => setting.Key is not (BytesPerSecondKey or GracePeriodKey))
+            .Select(setting => setting.Path)
+            .ToList();
+        if (unknown.Count > 0)
+        {
+            var what = unknown.Count == 1 ? "is not a setting" : "are not settings";
+            throw new InvalidOperationException(
+                $"{string.Join(", ", unknown)} {what} MaintProxy knows, and would be ignored; {section.Path} takes {BytesPerSecondKey}, {GracePeriodKey}.");
+        }
+    }
 
     /// <summary>A data rate's <c>BytesPerSecond</c> and <c>GracePeriod</c>; a key not set keeps Kestrel's value.</summary>
     private static MinDataRate? DataRate(IConfigurationSection section, MinDataRate? current)

@@ -18,6 +18,8 @@ public sealed class UnknownSettingsEndToEndTests : EndToEndTest
     [InlineData("Kestrel:Limits:MaxRequestBodySiz", "1000", "Kestrel:Limits takes ")]
     [InlineData("Kestrel:Limits:Http2:MaxStreams", "10", "Kestrel:Limits:Http2 takes MaxStreamsPerConnection,")]
     [InlineData("HttpBackends:ConnectTimout", "00:00:01", "HttpBackends takes ConnectTimeout.")]
+    [InlineData("Kestrel:Limits:MinRequestBodyDataRate:Bytes", "500", "Kestrel:Limits:MinRequestBodyDataRate takes BytesPerSecond, GracePeriod.")]
+    [InlineData("Kestrel:Limits:MinResponseDataRate:Grace", "00:00:05", "Kestrel:Limits:MinResponseDataRate takes BytesPerSecond, GracePeriod.")]
     public async Task MisspeltKey_RefusesToStartNamingItAndWhatItsSectionTakes(string key, string value, string sectionTakes)
     {
         var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string> { [key] = value });
