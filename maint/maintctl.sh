@@ -454,14 +454,13 @@ json_string() { # text → $json, a JSON string literal
   s=${s//\\/\\\\}; s=${s//\"/\\\"}
   s=${s//$'\n'/\\n}; s=${s//$'\r'/\\r}; s=${s//$'\t'/\\t}
   # Other control characters (an escape sequence) are kept, as \u00XX: the proxy shows them as \xHH.
-  local LC_ALL=C out="" c i
+  local LC_ALL=C c hex code
   if [[ $s == *[$'\001'-$'\037']* ]]; then
-    for (( i = 0; i < ${#s}; i++ )); do
-      c=${s:i:1}
-      [[ $c != [$'\001'-$'\037'] ]] || printf -v c '\\u%04x' "'$c"
-      out+=$c
+    for (( code = 1; code < 32; code++ )); do # one replacement per character present: linear in the text
+      printf -v hex '%02x' "$code"
+      printf -v c "\\x$hex"
+      [[ $s != *"$c"* ]] || s=${s//"$c"/\\u00$hex}
     done
-    s=$out
   fi
   json="\"$s\""
 }

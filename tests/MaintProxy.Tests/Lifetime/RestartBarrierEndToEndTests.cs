@@ -50,7 +50,8 @@ public sealed class RestartBarrierEndToEndTests : IDisposable
                 Assert.StartsWith("HTTP/1.1 503", answer, StringComparison.Ordinal);
                 Assert.Contains("X-Maintenance-Mode: 1", answer, StringComparison.Ordinal);
             });
-            Assert.Contains("Maintenance is ON", old.Output, StringComparison.Ordinal);
+            // The old process logs the switch too; its console writer may not have written the line yet.
+            Assert.True(await old.WaitForOutputAsync("Maintenance is ON", Deadline), old.Output);
         }
         finally
         {
