@@ -416,6 +416,7 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
     [InlineData("*/*", "text/plain")]
     [InlineData(null, "text/plain")]
     [InlineData("text/html;q=0.5, application/json", "application/json")]
+    [InlineData("application/problem+json", "application/json")]
     public async Task Negotiation_SameStatusAndHeaders_BodyByAccept(string? accept, string expectedType)
     {
         await using var proxy = await StartProxyAsync();
