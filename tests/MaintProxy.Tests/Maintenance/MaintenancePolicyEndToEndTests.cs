@@ -430,6 +430,7 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.Equal("120", response.Headers.GetValues("Retry-After").Single());
         Assert.True(response.Headers.CacheControl!.NoStore);
         Assert.Equal(expectedType, response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("utf-8", response.Content.Headers.ContentType.CharSet);
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("db upgrade", body, StringComparison.Ordinal);
         if (expectedType == "application/json")
