@@ -460,6 +460,25 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task Until_IsTheJsonUntilInsteadOfRetryAfter_AndTheTextAnswersEta()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+        await Down(proxy, "--until", "2099-03-04T05:06:00Z");
+
+        using var json = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/", r => r.Headers.Accept.ParseAdd("application/json"));
+        using var text = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/");
+
+        var body = JsonDocument.Parse(await json.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("retryAfter").ValueKind);
+        Assert.Equal(new DateTimeOffset(2099, 3, 4, 5, 6, 0, TimeSpan.Zero), body.GetProperty("until").GetDateTimeOffset());
+        Assert.Equal("text/plain", text.Content.Headers.ContentType!.MediaType);
+        var lines = (await text.Content.ReadAsStringAsync()).Split('\n');
+        Assert.Contains("Expected back by 2099-03-04 05:06 UTC.", lines);
+        Assert.DoesNotContain(lines, line => line.StartsWith("Retry after", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Until_OncePassed_KeepsTheWindow_ButRetryAfterIsNoLongerADateInThePast()
     {
         await using var proxy = await StartProxyAsync();
