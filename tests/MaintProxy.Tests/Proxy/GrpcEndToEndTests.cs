@@ -65,6 +65,21 @@ public sealed class GrpcEndToEndTests : IAsyncLifetime
         Assert.Equal(0, _backend.StreamsEnded);
     }
 
+    [Fact]
+    public async Task UnaryCallInMaintenance_ItsGrpcMessageIsPercentEncoded_PercentSignsToo()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Http2Client();
+        var down = await Scripts.DownAsync(proxy, "--reason", "100% done, ü");
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+
+        using var response = await client.SendAsync(UnaryRequest(proxy, "hello"), HttpCompletionOption.ResponseHeadersRead);
+
+        // A client unescapes grpc-message: a bare '%' would be read as the start of an escape.
+        Assert.Equal("14", Header(response, "grpc-status"));
+        Assert.Contains("Reason: 100%25 done, %C3%BC Retry after", Header(response, "grpc-message"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("application/grpc-web", "application/grpc-web")]
     [InlineData("application/grpc-web+proto", "application/grpc-web+proto")]
