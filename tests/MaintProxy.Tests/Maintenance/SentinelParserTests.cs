@@ -41,6 +41,7 @@ public sealed class SentinelParserTests
     [InlineData("{\"reason\": ")]
     [InlineData("null")]
     [InlineData("{\"retryAfterSeconds\":\"soon\"}")]
+    [InlineData("{\"retryAfterSeconds\":-1}")]
     [InlineData("{\"site\":\"shop.example.org:8080\"}")]
     public void Parse_Garbage_FailsClosedWithAnError(string content)
     {
