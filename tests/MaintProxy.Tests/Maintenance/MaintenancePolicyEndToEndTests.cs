@@ -555,6 +555,21 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.Contains(proxy.SentinelPath, proxy.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AllowedPathPrefix_WrittenWithATrailingSlash_LetsItsPathsThrough()
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Maintenance:AllowedPathPrefixes:0"] = "/backend-health/" });
+        using var client = Client();
+        await Down(proxy);
+
+        using var allowed = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/backend-health/db");
+        using var other = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/backend-healthy");
+
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, other.StatusCode);
+        Assert.Equal("/backend-health/db", Assert.Single(Backend.Requests).Path);
+    }
+
     [Theory]
     [InlineData("Content-Length: 3\r\n\r\nabc", true)]
     [InlineData("Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", true)]
