@@ -512,6 +512,7 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
     [Theory]
     [InlineData("127.0.0.1", "https", true)]
     [InlineData("127.0.0.1", "http", false)]
+    [InlineData("127.0.0.1", "https, http", true)]
     [InlineData("192.0.2.1", "https", false)]
     public async Task BypassCookie_BehindATrustedProxyEndingTls_IsSecure(string trustedProxy, string forwardedProto, bool secure)
     {
