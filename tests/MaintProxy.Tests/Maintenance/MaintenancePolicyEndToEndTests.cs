@@ -253,6 +253,7 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         using var grant = await SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/" + Secret);
         Assert.Equal(HttpStatusCode.Found, grant.StatusCode);
         Assert.Equal("/", grant.Headers.Location!.OriginalString);
+        Assert.True(grant.Headers.CacheControl?.NoStore, "a cached grant would hand the cookie to whoever shares the cache");
         var setCookie = grant.Headers.GetValues("Set-Cookie").Single();
         Assert.StartsWith("maintproxy_bypass=v1.", setCookie, StringComparison.Ordinal);
         Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
