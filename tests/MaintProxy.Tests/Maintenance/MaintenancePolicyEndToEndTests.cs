@@ -112,6 +112,22 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         Assert.DoesNotContain(Backend.Requests, r => r.Method == "POST");
     }
 
+    [Fact]
+    public async Task ReadOnly_HeadOptionsAndTrace_AreForwarded()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Client();
+        await Down(proxy, "--read-only");
+
+        foreach (var method in new[] { HttpMethod.Head, HttpMethod.Options, HttpMethod.Trace })
+        {
+            using var response = await SendAsync(client, method, proxy.PublicUrl + "/orders");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{method} got {(int)response.StatusCode}");
+        }
+
+        Assert.Equal(["HEAD", "OPTIONS", "TRACE"], Backend.Requests.Select(r => r.Method));
+    }
+
     [Theory]
     [InlineData("Content-Length: {0}\r\n\r\n{1}")]
     [InlineData("Transfer-Encoding: chunked\r\n\r\n{0:x}\r\n{1}\r\n0\r\n\r\n")]
