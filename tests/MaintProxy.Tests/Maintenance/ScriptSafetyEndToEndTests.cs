@@ -26,6 +26,8 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
     [InlineData("12345::1", false)]
     [InlineData("fe80::1%eth0", false)]
     [InlineData("10.0.0.0/99", false)]
+    [InlineData("10.0.0.0/33", false)]
+    [InlineData("1:2:3:4::5:6:7:8", false)]
     [InlineData("999.1.1.1", false)]
     [InlineData("::1", true)]
     [InlineData("::", true)]
