@@ -58,6 +58,30 @@ public sealed class ScriptSafetyEndToEndTests : EndToEndTest
     }
 
     [Theory]
+    [InlineData("abcdefghijklmnop", true)]
+    [InlineData("abcdefghijklmno", false)]
+    [InlineData("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", false)]
+    [InlineData("sixteen+chars/ok", false)]
+    public async Task Down_Secret_TakesOnly16To128UrlSafeCharacters(string secret, bool accepted)
+    {
+        var sentinel = Dir.File("down");
+
+        var down = await Scripts.DownAsync(NoAdmin, "--sentinel", sentinel, "--no-wait", "--secret=" + secret);
+
+        if (accepted)
+        {
+            Assert.True(down.ExitCode == 0, down.Stderr);
+            Assert.True(File.Exists(sentinel));
+        }
+        else
+        {
+            Assert.Equal(2, down.ExitCode);
+            Assert.StartsWith("down: --secret needs 16 to 128 letters, digits, '-' or '_'", down.Stderr, StringComparison.Ordinal);
+            Assert.False(File.Exists(sentinel));
+        }
+    }
+
+    [Theory]
     [InlineData("--retry-after", "2147483648", "from 0 to 2147483647")]
     [InlineData("--retry-after", "99999999999", "from 0 to 2147483647")]
     [InlineData("--until", "10000-01-01", "after 9999-12-31")]
