@@ -42,6 +42,7 @@ public sealed class SentinelParserTests
     [InlineData("null")]
     [InlineData("{\"retryAfterSeconds\":\"soon\"}")]
     [InlineData("{\"retryAfterSeconds\":-1}")]
+    [InlineData("{\"secretSha256\":\"ababababababababababababababababababababababababababababababababab\"}")]
     [InlineData("{\"site\":\"shop.example.org:8080\"}")]
     public void Parse_Garbage_FailsClosedWithAnError(string content)
     {
