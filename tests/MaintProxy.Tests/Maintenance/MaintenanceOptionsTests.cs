@@ -50,6 +50,7 @@ public sealed class MaintenanceOptionsTests : IAsyncLifetime
     [InlineData("Maintenance:CorsAllowedOrigins:0", "https://app.example/path", "is not an origin")]
     [InlineData("Maintenance:CorsAllowedOrigins:0", "ftp://app.example", "is not an origin")]
     [InlineData("Maintenance:CorsAllowedOrigins:0", "null", "is not an origin")]
+    [InlineData("Maintenance:CorsAllowedOrigins:0", "https://user@app.example", "is not an origin")]
     [InlineData("Maintenance:StatusCode", "200", "StatusCode")]
     [InlineData("Maintenance:RetryAfterSeconds", "-1", "RetryAfterSeconds")]
     [InlineData("Maintenance:FilePollInterval", "00:00:00", "FilePollInterval")]
