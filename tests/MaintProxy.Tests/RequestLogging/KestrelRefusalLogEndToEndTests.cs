@@ -19,6 +19,7 @@ public sealed class KestrelRefusalLogEndToEndTests : EndToEndTest
     [InlineData("GET / HTTP/1.1\r\n\r\n", 400, "no Host header")]
     [InlineData("GET /{long} HTTP/1.1\r\nHost: a\r\n\r\n", 414, "request line too long")]
     [InlineData("GET / HTTP/1.1\r\nHost: a\r\nX-Big: {long}{long}{long}\r\n\r\n", 431, "headers too large")]
+    [InlineData("GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505, "unknown HTTP version")]
     public async Task RequestKestrelRefuses_HasItsRequestLine(string request, int status, string reason)
     {
         await using var proxy = await StartProxyAsync();
