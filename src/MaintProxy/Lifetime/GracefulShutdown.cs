@@ -14,7 +14,8 @@ namespace MaintProxy.Lifetime;
 /// whose next request is already on its way sees its connection closed without an answer; the drain
 /// therefore stops accepting first, answers on those connections for
 /// <see cref="LifetimeOptions.KeepAliveDrainGrace"/> with <c>Connection: close</c>, and only then lets
-/// Kestrel stop.
+/// Kestrel stop. Upgraded connections (WebSockets) never finish by themselves, so the drain closes
+/// them rather than wait for the timeout.
 /// </summary>
 internal sealed class GracefulShutdown(
     IHostApplicationLifetime lifetime,
@@ -24,6 +25,7 @@ internal sealed class GracefulShutdown(
     PidFile pidFile,
     ListeningSockets listening,
     MaintenanceState maintenance,
+    InFlightRequests inFlight,
     TimeProvider timeProvider,
     ILogger<GracefulShutdown> logger) : IHostedLifecycleService, IDisposable
 {
@@ -62,20 +64,21 @@ internal sealed class GracefulShutdown(
     {
         StopAccepting();
         var grace = options.Value.KeepAliveDrainGrace;
-        if (grace <= TimeSpan.Zero)
+        if (grace > TimeSpan.Zero)
         {
-            return;
+            using var cut = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _graceCut.Token);
+            try
+            {
+                await Task.Delay(grace, timeProvider, cut.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // A second signal, the drain timeout or the host's own deadline: Kestrel stops now.
+            }
         }
 
-        using var cut = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _graceCut.Token);
-        try
-        {
-            await Task.Delay(grace, timeProvider, cut.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // A second signal, the drain timeout or the host's own deadline: Kestrel stops now.
-        }
+        // Again: a WebSocket handshake may have come on a kept-alive connection during the grace.
+        CloseUpgrades();
     }
 
     // The drain happens in the host's stop, after this; the subscriptions stay until disposal.
@@ -89,6 +92,18 @@ internal sealed class GracefulShutdown(
         maintenance.ReadSentinelForEachDecision();
         requests.CloseConnectionsAfterTheirAnswer();
         listening.CloseAll();
+        CloseUpgrades();
+    }
+
+    // A WebSocket never finishes by itself: left open, it would hold the drain until DrainTimeout
+    // and then be cut off anyway. Closed now, its client reconnects to the process that serves.
+    private void CloseUpgrades()
+    {
+        var closed = inFlight.CloseAllUpgrades();
+        if (closed > 0)
+        {
+            LifetimeLog.UpgradesClosed(logger, closed);
+        }
     }
 
     private void OnSignal(PosixSignalContext context)

@@ -23,6 +23,9 @@ internal static partial class LifetimeLog
     [LoggerMessage(5007, LogLevel.Error, "Stopped hard after {ElapsedSeconds:0.0} s ({Reason}); exiting")]
     public static partial void StoppedHard(ILogger logger, double elapsedSeconds, string reason);
 
+    [LoggerMessage(5016, LogLevel.Warning, "Draining: closed {Count} upgraded connection(s) (WebSocket), which never finish by themselves; their clients reconnect to the process that serves")]
+    public static partial void UpgradesClosed(ILogger logger, int count);
+
     [LoggerMessage(5014, LogLevel.Warning, "SIGHUP ignored: the proxy keeps serving and a signal reloads nothing. Saved edits of appsettings.json apply by themselves to ReverseProxy, AllowedHosts and the Serilog levels; to apply other settings, restart it with maint/restart.sh (or systemctl restart maintproxy.service); the maintenance switch needs no signal (down.sh, up.sh)")]
     public static partial void HangupIgnored(ILogger logger);
 

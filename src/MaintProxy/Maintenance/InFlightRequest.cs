@@ -39,6 +39,21 @@ internal sealed class InFlightRequest(string authority, Endpoint? endpoint, Main
         return true;
     }
 
+    /// <summary>
+    /// Closes an upgraded connection whatever let it in, once: the process is stopping, and the
+    /// connection would hold its drain until the drain timeout cuts it off anyway.
+    /// </summary>
+    public bool TryAbortUpgradeForStop()
+    {
+        if (abortUpgrade is null || Interlocked.Exchange(ref _aborted, 1) == 1)
+        {
+            return false;
+        }
+
+        abortUpgrade();
+        return true;
+    }
+
     /// <summary>Whether the switch closed this request while its body was still streaming.</summary>
     public bool ClosedBySwitch => body?.WasClosed == true;
 

@@ -6,7 +6,8 @@ namespace MaintProxy.Maintenance;
 /// The requests forwarded and not yet finished. A request is added before the switch's state is read
 /// a second time, so a drain that starts after the switch was applied sees every request that could
 /// still reach the backend. Upgraded connections (WebSockets) never finish by themselves: a window
-/// that covers their site closes them as it is applied, before the scripts are told it is.
+/// that covers their site closes them as it is applied, before the scripts are told it is, and a
+/// drain closes them all.
 /// </summary>
 internal sealed class InFlightRequests
 {
@@ -71,6 +72,21 @@ internal sealed class InFlightRequests
         {
             MaintenanceLog.RequestStreamsClosed(_logger, snapshot.Generation, streams);
         }
+    }
+
+    /// <summary>Closes every upgraded connection (WebSocket), those let in by a maintenance exception too; returns how many.</summary>
+    public int CloseAllUpgrades()
+    {
+        var closed = 0;
+        foreach (var request in _requests.Keys)
+        {
+            if (request.TryAbortUpgradeForStop())
+            {
+                closed++;
+            }
+        }
+
+        return closed;
     }
 
     public IReadOnlyDictionary<string, int> CountByCluster() =>

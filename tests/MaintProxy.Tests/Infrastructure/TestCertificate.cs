@@ -61,12 +61,15 @@ internal sealed class TestCertificate : IDisposable
     }
 
     /// <summary>A client that accepts this certificate only; no cookies, no redirects followed.</summary>
-    public HttpClient CreateClient()
+    public HttpClient CreateClient() => new(CreateHandler()) { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>A handler that accepts this certificate only; no cookies, no redirects followed.</summary>
+    public SocketsHttpHandler CreateHandler()
     {
         var handler = new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false };
         handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) =>
             presented is not null && presented.GetCertHashString() == _certificate.GetCertHashString();
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        return handler;
     }
 
     public void Dispose() => _certificate.Dispose();
