@@ -45,7 +45,8 @@ internal sealed class KestrelLimitsSetup(IConfiguration configuration) : IConfig
     private static void RefuseUnknownDataRateKeys(IConfigurationSection section)
     {
         var unknown = section.GetChildren()
-            .Where(setting => setting.Key is not (BytesPerSecondKey or GracePeriodKey))
+            .Where(setting => !string.Equals(setting.Key, BytesPerSecondKey, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(setting.Key, GracePeriodKey, StringComparison.OrdinalIgnoreCase)) // keys are read in any case
             .Select(setting => setting.Path)
             .ToList();
         if (unknown.Count > 0)

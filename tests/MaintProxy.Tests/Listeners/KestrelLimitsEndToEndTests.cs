@@ -47,9 +47,10 @@ public sealed class KestrelLimitsEndToEndTests : EndToEndTest, IDisposable
     public async Task MinRequestBodyDataRate_Set_IsAppliedToASlowBody_408AndTheBackendGetsNoWholeBody()
     {
         // 1,000 bytes a second: well above Kestrel's default minimum (240 after 5 s), far below this one.
+        // Written in another letter case: configuration keys are read in any.
         await using var proxy = await StartProxyAsync(new()
         {
-            ["Kestrel:Limits:MinRequestBodyDataRate:BytesPerSecond"] = "100000",
+            ["Kestrel:Limits:MinRequestBodyDataRate:bytesPerSecond"] = "100000",
             ["Kestrel:Limits:MinRequestBodyDataRate:GracePeriod"] = "00:00:01.5",
         });
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
