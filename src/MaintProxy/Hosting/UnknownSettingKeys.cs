@@ -46,8 +46,14 @@ internal static partial class UnknownSettingKeys
         var known = section.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(property => property.CanWrite || !property.PropertyType.IsValueType && property.PropertyType != typeof(string))
             .Select(property => property.Name);
+        return Refusal(keys, section.Section, known);
+    }
+
+    /// <summary>The line that refuses <paramref name="keys"/> (full paths) and names what <paramref name="section"/> takes.</summary>
+    public static string Refusal(IReadOnlyCollection<string> keys, string section, IEnumerable<string> known)
+    {
         var what = keys.Count == 1 ? "is not a setting" : "are not settings";
-        return $"{string.Join(", ", keys)} {what} MaintProxy knows, and would be ignored; {section.Section} takes {string.Join(", ", known)}.";
+        return $"{string.Join(", ", keys)} {what} MaintProxy knows, and would be ignored; {section} takes {string.Join(", ", known)}.";
     }
 
     [GeneratedRegex(@"^'ErrorOnUnknownConfiguration' was set on the provided BinderOptions, but the following properties were not found on the instance of (?<type>[\w.+]+): (?<names>'.+')$")]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using MaintProxy.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -51,9 +52,7 @@ internal sealed class KestrelLimitsSetup(IConfiguration configuration) : IConfig
             .ToList();
         if (unknown.Count > 0)
         {
-            var what = unknown.Count == 1 ? "is not a setting" : "are not settings";
-            throw new InvalidOperationException(
-                $"{string.Join(", ", unknown)} {what} MaintProxy knows, and would be ignored; {section.Path} takes {BytesPerSecondKey}, {GracePeriodKey}.");
+            throw new InvalidOperationException(UnknownSettingKeys.Refusal(unknown, section.Path, [BytesPerSecondKey, GracePeriodKey]));
         }
     }
 
