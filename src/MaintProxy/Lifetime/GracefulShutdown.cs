@@ -20,6 +20,7 @@ namespace MaintProxy.Lifetime;
 internal sealed class GracefulShutdown(
     IHostApplicationLifetime lifetime,
     ServedRequests requests,
+    OpenConnections connections,
     IOptions<LifetimeOptions> options,
     SystemdNotifier systemd,
     PidFile pidFile,
@@ -29,11 +30,15 @@ internal sealed class GracefulShutdown(
     TimeProvider timeProvider,
     ILogger<GracefulShutdown> logger) : IHostedLifecycleService, IDisposable
 {
+    /// <summary>How often, after the grace, the drain looks for stalled connections it may close (see <see cref="OpenConnection.TryCloseIfStalled"/>).</summary>
+    private static readonly TimeSpan StalledConnectionsCheckInterval = TimeSpan.FromMilliseconds(50);
+
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _graceCut = new();
     private readonly List<IDisposable> _subscriptions = [];
     private ITimer? _progressTimer;
     private ITimer? _deadlineTimer;
+    private ITimer? _stalledConnectionsTimer;
     private long _drainStarted;
     private int _signals;
     private string? _hardStopReason;
@@ -79,6 +84,10 @@ internal sealed class GracefulShutdown(
 
         // Again: a WebSocket handshake may have come on a kept-alive connection during the grace.
         CloseUpgrades();
+        lock (_lock)
+        {
+            _stalledConnectionsTimer = timeProvider.CreateTimer(_ => CloseStalledConnectionsOnceNoRequestInFlight(), null, TimeSpan.Zero, StalledConnectionsCheckInterval);
+        }
     }
 
     // The drain happens in the host's stop, after this; the subscriptions stay until disposal.
@@ -106,6 +115,32 @@ internal sealed class GracefulShutdown(
         }
     }
 
+    // A request head that completes while requests are still in flight is answered; once none is, nothing
+    // else holds the drain, and a connection without a request would hold it until Kestrel's timeout for it.
+    private void CloseStalledConnectionsOnceNoRequestInFlight()
+    {
+        if (requests.Count != 0)
+        {
+            return;
+        }
+
+        var closed = connections.CloseStalled();
+        if (closed > 0)
+        {
+            LifetimeLog.ConnectionsWithoutRequestClosed(logger, closed);
+        }
+    }
+
+    private void CloseAllConnections()
+    {
+        requests.AbortAll();
+        var closed = connections.CloseAll();
+        if (closed > 0)
+        {
+            LifetimeLog.ConnectionsClosedAtHardStop(logger, closed);
+        }
+    }
+
     private void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true;
@@ -118,7 +153,7 @@ internal sealed class GracefulShutdown(
         if (TryBeginHardStop($"second {context.Signal}"))
         {
             LifetimeLog.SecondSignal(logger, context.Signal.ToString(), requests.Count);
-            requests.AbortAll();
+            CloseAllConnections();
         }
     }
 
@@ -169,7 +204,7 @@ internal sealed class GracefulShutdown(
         if (TryBeginHardStop($"drain timeout {drainTimeout} expired"))
         {
             LifetimeLog.DrainTimedOut(logger, drainTimeout, requests.Count);
-            requests.AbortAll();
+            CloseAllConnections();
         }
     }
 
@@ -196,6 +231,7 @@ internal sealed class GracefulShutdown(
         {
             _progressTimer?.Dispose();
             _deadlineTimer?.Dispose();
+            _stalledConnectionsTimer?.Dispose();
             hardStopReason = _hardStopReason;
         }
 
@@ -223,6 +259,7 @@ internal sealed class GracefulShutdown(
         {
             _progressTimer?.Dispose();
             _deadlineTimer?.Dispose();
+            _stalledConnectionsTimer?.Dispose();
         }
 
         _graceCut.Dispose();

@@ -26,6 +26,12 @@ internal static partial class LifetimeLog
     [LoggerMessage(5016, LogLevel.Warning, "Draining: closed {Count} upgraded connection(s) (WebSocket), which never finish by themselves; their clients reconnect to the process that serves")]
     public static partial void UpgradesClosed(ILogger logger, int count);
 
+    [LoggerMessage(5017, LogLevel.Warning, "Draining: closed {Count} connection(s) that carried no request (a TLS handshake or a request head not complete), now that no request is in flight")]
+    public static partial void ConnectionsWithoutRequestClosed(ILogger logger, int count);
+
+    [LoggerMessage(5018, LogLevel.Warning, "Stopping hard: closed the {Count} connection(s) still open")]
+    public static partial void ConnectionsClosedAtHardStop(ILogger logger, int count);
+
     [LoggerMessage(5014, LogLevel.Warning, "SIGHUP ignored: the proxy keeps serving and a signal reloads nothing. Saved edits of appsettings.json apply by themselves to ReverseProxy, AllowedHosts and the Serilog levels; to apply other settings, restart it with maint/restart.sh (or systemctl restart maintproxy.service); the maintenance switch needs no signal (down.sh, up.sh)")]
     public static partial void HangupIgnored(ILogger logger);
 

@@ -11,7 +11,8 @@ public static class LifetimeServiceCollectionExtensions
 {
     /// <summary>
     /// The host's own shutdown timeout is a backstop only: it ends a stop that the hard stop at
-    /// <see cref="LifetimeOptions.DrainTimeout"/> could not end (a connection with no request on it).
+    /// <see cref="LifetimeOptions.DrainTimeout"/> could not end (the hard stop closes the public listeners'
+    /// connections, not those of the loopback admin and demo listeners).
     /// </summary>
     private static readonly TimeSpan HostShutdownGrace = TimeSpan.FromSeconds(5);
 
@@ -30,6 +31,7 @@ public static class LifetimeServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ServedRequests>();
+        services.TryAddSingleton<OpenConnections>();
         services.TryAddSingleton<ListeningSockets>();
         services.TryAddSingleton<SystemdNotifier>();
         services.TryAddSingleton<PidFile>();

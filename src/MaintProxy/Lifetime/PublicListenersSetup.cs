@@ -14,8 +14,10 @@ namespace MaintProxy.Lifetime;
 /// section are not bound (they would collide with the sockets systemd holds). A socket named like an
 /// HTTPS endpoint (<c>FileDescriptorName=Secure</c> for <c>Kestrel:Endpoints:Secure</c>) serves TLS with
 /// that endpoint's certificate; the others serve plain HTTP. The admin and demo listeners are bound as usual.
+/// Each public listener's connections are kept in <see cref="OpenConnections"/>, from before their TLS handshake.
 /// </summary>
-internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEnvironment environment, ILogger<PublicListenersSetup> logger)
+internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEnvironment environment, OpenConnections connections,
+    ILogger<PublicListenersSetup> logger)
     : IConfigureOptions<KestrelServerOptions>
 {
     private const string KestrelSection = "Kestrel";
@@ -32,7 +34,13 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
             PublicEndpointUrls.ThrowIfInvalid(configuration.GetSection(EndpointsSection));
             EndpointProtocols.ThrowIfInvalid(configuration.GetSection(KestrelSection));
             ThrowIfCertificateFilesUnusable(https.Values);
-            options.Configure(configuration.GetSection(KestrelSection), reloadOnChange: false);
+            var loader = options.Configure(configuration.GetSection(KestrelSection), reloadOnChange: false);
+            foreach (var endpoint in configuration.GetSection(EndpointsSection).GetChildren())
+            {
+                // Called before Kestrel adds TLS to the endpoint: the handshake is inside the tracking.
+                loader.Endpoint(endpoint.Key, configured => TrackConnections(configured.ListenOptions));
+            }
+
             return;
         }
 
@@ -40,6 +48,7 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
         options.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
         options.UseSystemd(listen =>
         {
+            TrackConnections(listen);
             if (SystemdSockets.NameOf(listen.FileHandle) is { } name && https.TryGetValue(name, out var endpoint))
             {
                 var certificate = LoadCertificate(endpoint);
@@ -56,6 +65,8 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
 
         LifetimeLog.InheritedSockets(logger, count);
     }
+
+    private void TrackConnections(ListenOptions listen) => listen.Use(next => connection => connections.TrackAsync(connection, next));
 
     // Kestrel reads the files as it binds the endpoint, and a wrong .pfx password or a key file that
     // holds no key then ends the process with a stack trace (exit 134). Read here first, the start

@@ -20,6 +20,8 @@ internal sealed class ServedRequests : IDisposable
 
     public async Task TrackAsync(HttpContext context, RequestDelegate next)
     {
+        // Before the count: the drain closes connections without a request only once the count is zero.
+        context.Features.Get<OpenConnection>()?.RequestBegins();
         Interlocked.Increment(ref _count);
         if (_closeConnections && ClosesAfterItsAnswer(context))
         {

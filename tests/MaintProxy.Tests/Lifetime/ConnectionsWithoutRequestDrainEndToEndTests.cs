@@ -1,0 +1,202 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using MaintProxy.Tests.Infrastructure;
+
+namespace MaintProxy.Tests.Lifetime;
+
+/// <summary>
+/// SIGTERM on the real proxy with connections that carry no request yet: a TLS handshake or a request
+/// head that stalls (a port scanner, a slowloris client). Kestrel's own stop waits for them until its
+/// timeout for them (10 s for a handshake, <c>Kestrel:Limits:RequestHeadersTimeout</c> for a head); the
+/// drain closes them once nothing else is left to wait for, and the hard stop closes every connection.
+/// </summary>
+public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>Half of Kestrel's fixed 10 s TLS handshake timeout: an exit this soon was not Kestrel's doing.</summary>
+    private static readonly TimeSpan WellBeforeHandshakeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Far longer than any test waits: a stalled head is never ended by Kestrel's own timeout here.</summary>
+    private const string LongHeadersTimeout = "00:10:00";
+
+    // A TLS record header announcing a ClientHello of 200 bytes, and the first few of them.
+    private static readonly byte[] PartialClientHello = [0x16, 0x03, 0x01, 0x00, 0xC8, 0x01, 0x00, 0x00, 0xC4, 0x03, 0x03];
+
+    private static readonly byte[] HalfSentHead = "GET /stalled HTTP/1.1\r\nHost: localhost\r\n"u8.ToArray();
+
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sigterm_StalledTlsHandshake_DoesNotHoldTheDrain(bool sendsPartOfAClientHello)
+    {
+        using var certificate = TestCertificate.Create(_dir);
+        await using var backend = await TestBackend.StartAsync();
+        var securePort = FreePort.Next();
+        var settings = certificate.EndpointSettings("Secure", $"https://127.0.0.1:{securePort}");
+        settings["Lifetime:KeepAliveDrainGrace"] = "00:00:00";
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, settings);
+        using var stalled = await ConnectAsync(securePort, sendsPartOfAClientHello ? PartialClientHello : []);
+        await AnswersAfterAsync($"https://127.0.0.1:{securePort}", certificate);
+
+        proxy.Signal("TERM");
+
+        Assert.True(await proxy.WaitForExitAsync(WellBeforeHandshakeTimeout), "the stalled handshake held the drain\n" + proxy.Output);
+        Assert.Contains("Draining: closed 1 connection(s) that carried no request", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+        Assert.True(await IsClosedAsync(stalled), "the stalled connection is still open");
+    }
+
+    [Fact]
+    public async Task Sigterm_HalfSentRequestHead_DoesNotHoldTheDrain()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Limits:RequestHeadersTimeout"] = LongHeadersTimeout,
+        });
+        using var stalled = await ConnectAsync(proxy.PublicPort, HalfSentHead);
+        await AnswersAfterAsync(proxy.PublicUrl);
+
+        proxy.Signal("TERM");
+
+        // Without the drain's close, the exit waits for the host's backstop: DrainTimeout (5 minutes) + 5 s.
+        Assert.True(await proxy.WaitForExitAsync(Deadline), "the half-sent request head held the drain\n" + proxy.Output);
+        Assert.Contains("Draining: closed 1 connection(s) that carried no request", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+        Assert.True(await IsClosedAsync(stalled), "the stalled connection is still open");
+    }
+
+    [Fact]
+    public async Task Sigterm_SlowDownloadInFlight_FinishesAndStalledConnectionsAreClosedAfterIt()
+    {
+        using var certificate = TestCertificate.Create(_dir);
+        var download = new SlowDownload(chunks: 30, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        await using var backend = await TestBackend.StartAsync(context =>
+            context.Request.Path == "/big.iso" ? download.ServeAsync(context) : context.Response.WriteAsync("backend ok " + context.Request.Path));
+        var securePort = FreePort.Next();
+        var settings = certificate.EndpointSettings("Secure", $"https://127.0.0.1:{securePort}");
+        settings["Kestrel:Limits:RequestHeadersTimeout"] = LongHeadersTimeout;
+        settings["Lifetime:KeepAliveDrainGrace"] = "00:00:00";
+        settings["Lifetime:DrainProgressInterval"] = "00:00:00.200";
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, settings);
+        using var stalledHandshake = await ConnectAsync(securePort, PartialClientHello);
+        using var stalledHead = await ConnectAsync(proxy.PublicPort, HalfSentHead);
+        using var slowHead = await ConnectAsync(proxy.PublicPort, "GET /late HTTP/1.1\r\n"u8.ToArray());
+        await AnswersAfterAsync($"https://127.0.0.1:{securePort}", certificate);
+
+        var fetch = download.FetchAsync(proxy.PublicUrl + "/big.iso");
+        await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+        proxy.Signal("TERM");
+
+        // The grace is over and the download still runs: a head completed now is still answered.
+        Assert.True(await proxy.WaitForOutputAsync("request(s) still in flight after", Deadline), proxy.Output);
+        Assert.False(fetch.IsCompleted, "the download ended before the drain waited for it; make it slower");
+        await slowHead.SendAsync("Host: localhost\r\n\r\n"u8.ToArray());
+        var late = await ReceiveToEndAsync(slowHead);
+        Assert.StartsWith("HTTP/1.1 200 OK", late, StringComparison.Ordinal);
+        Assert.Contains("backend ok /late", late, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", late, StringComparison.OrdinalIgnoreCase);
+
+        var (bytes, sha256, error) = await fetch.WaitAsync(Deadline);
+        Assert.Null(error);
+        Assert.Equal(download.Content.Length, bytes);
+        Assert.Equal(download.Sha256, sha256);
+        Assert.True(await proxy.WaitForExitAsync(Deadline), "the stalled connections held the drain\n" + proxy.Output);
+        Assert.Contains("Draining: closed 2 connection(s) that carried no request", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+        Assert.True(await IsClosedAsync(stalledHandshake), "the stalled handshake is still open");
+        Assert.True(await IsClosedAsync(stalledHead), "the stalled request head is still open");
+    }
+
+    [Fact]
+    public async Task DrainTimeout_WithStalledConnections_StopsAtTheTimeoutNotAtTheBackstop()
+    {
+        using var certificate = TestCertificate.Create(_dir);
+        var download = new SlowDownload(chunks: 100, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
+        await using var backend = await TestBackend.StartAsync(context =>
+            context.Request.Path == "/too-big.iso" ? download.ServeAsync(context) : context.Response.WriteAsync("backend ok " + context.Request.Path));
+        var securePort = FreePort.Next();
+        var settings = certificate.EndpointSettings("Secure", $"https://127.0.0.1:{securePort}");
+        settings["Kestrel:Limits:RequestHeadersTimeout"] = LongHeadersTimeout;
+        settings["Lifetime:DrainTimeout"] = "00:00:01";
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, settings);
+        using var stalledHandshake = await ConnectAsync(securePort, PartialClientHello);
+        using var stalledHead = await ConnectAsync(proxy.PublicPort, HalfSentHead);
+        await AnswersAfterAsync($"https://127.0.0.1:{securePort}", certificate);
+        var fetch = download.FetchAsync(proxy.PublicUrl + "/too-big.iso");
+        await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+
+        proxy.Signal("TERM");
+
+        // The host's backstop is DrainTimeout + 5 s = 6 s; the hard stop comes at 1 s.
+        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(4)), "the proxy waited past its drain timeout\n" + proxy.Output);
+        Assert.Contains("Drain timeout 00:00:01 expired: cutting off 1 request(s)", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("Stopping hard: closed the", proxy.Output, StringComparison.Ordinal);
+        var (bytes, _, error) = await fetch.WaitAsync(Deadline);
+        Assert.NotNull(error);
+        Assert.True(bytes < download.Content.Length, $"{bytes} of {download.Content.Length} bytes arrived");
+        Assert.True(await IsClosedAsync(stalledHandshake), "the stalled handshake is still open");
+        Assert.True(await IsClosedAsync(stalledHead), "the stalled request head is still open");
+    }
+
+    private static async Task<Socket> ConnectAsync(int port, byte[] firstBytes)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        if (firstBytes.Length > 0)
+        {
+            await socket.SendAsync(firstBytes);
+        }
+
+        return socket;
+    }
+
+    /// <summary>
+    /// A request on a new connection to the listener is answered: the proxy has accepted the connections
+    /// opened before it (a listener accepts in order), which would otherwise still wait in the kernel's
+    /// queue when the drain closes the listener. The client closes its connection.
+    /// </summary>
+    private static async Task AnswersAfterAsync(string listenerUrl, TestCertificate? certificate = null)
+    {
+        using var client = new HttpClient(certificate?.CreateHandler() ?? new SocketsHttpHandler()) { Timeout = Deadline };
+        using var response = await client.GetAsync(listenerUrl + "/accepted");
+    }
+
+    /// <summary>The connection ended from the proxy's side: end of stream or reset.</summary>
+    private static async Task<bool> IsClosedAsync(Socket socket)
+    {
+        try
+        {
+            return await socket.ReceiveAsync(new byte[1024]).WaitAsync(Deadline) == 0;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>What the connection brings until the proxy closes it.</summary>
+    private static async Task<string> ReceiveToEndAsync(Socket socket)
+    {
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        for (var reads = 0; reads < 1000; reads++)
+        {
+            var read = await socket.ReceiveAsync(buffer).WaitAsync(Deadline);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return received.ToString();
+    }
+}
