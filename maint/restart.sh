@@ -261,6 +261,9 @@ else
   echo "restart: warning: cannot open $sentinel_dir to lock the sentinel: a down.sh run while both processes listen may be confirmed by one before the other applies it" >&2
 fi
 
+# Where the new process's output starts: the log may be the old process's, which goes on writing
+# requests to it, and may hold an earlier attempt's lines.
+log_start=$(stat -c %s -- "$log_file" 2>/dev/null || echo 0)
 # setsid: the new process must outlive this script and the terminal it runs in. It must not hold the lock.
 (if [ -n "$lock_fd" ]; then exec {lock_fd}<&-; fi; cd "$old_cwd" && exec setsid env -i "${old_env[@]}" "${command[@]}" >>"$log_file" 2>&1 </dev/null) &
 new_pid=$!
@@ -275,7 +278,16 @@ while :; do
   fi
   if ! alive "$new_pid"; then
     status=0; wait "$new_pid" || status=$?
-    die 1 "the new process exited (status $status) before it was ready; process $old_pid keeps serving. If its log ($log_file) says the address is in use, the running proxy does not have Lifetime:ReusePort=true: restart it once the plain way. Last lines: $(tail -n 5 "$log_file" 2>/dev/null | tr '\n' ' ')"
+    new_output=$(tail -c "+$(( log_start + 1 ))" -- "$log_file" 2>/dev/null || true)
+    reason=$(grep -m 1 '^MaintProxy cannot start: ' <<<"$new_output" || true)
+    if [ -z "$reason" ]; then
+      reason="Last lines of its log: $(tail -n 5 <<<"$new_output" | tr '\n' ' ')"
+    fi
+    hint=""
+    if grep -qi -e 'address already in use' -e '^Last lines' <<<"$reason"; then
+      hint=" If the address is in use, the running proxy does not have Lifetime:ReusePort=true: restart it once the plain way."
+    fi
+    die 1 "the new process exited (status $status) before it was ready; process $old_pid keeps serving (log: $log_file). $reason$hint"
   fi
   if [ "$(now_ms)" -ge "$deadline" ]; then
     stop_new

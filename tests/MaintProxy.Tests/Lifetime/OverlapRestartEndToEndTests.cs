@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using MaintProxy.Tests.Infrastructure;
 
@@ -333,6 +334,61 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
         Assert.True(restart.ExitCode == 0, restart.Stderr + restart.Stdout);
         using var trustsRenewed = renewed.CreateClient();
         Assert.Equal("backend ok /after", await trustsRenewed.GetStringAsync(httpsUrl + "/after"));
+    }
+
+    [Fact]
+    public async Task Restart_WithARenewedCertificateThatCannotBeLoaded_SaysWhyAndOldOneKeepsServing()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        using var certificate = TestCertificate.Create(_dir);
+        var httpsUrl = $"https://127.0.0.1:{FreePort.Next()}";
+        var settings = SharedPortSettings();
+        foreach (var (key, value) in certificate.EndpointSettings("Secure", httpsUrl))
+        {
+            settings[key] = value;
+        }
+
+        await using var first = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, settings);
+
+        // A restart once: the process that serves then writes to a log file, and restart.sh's default --log is that file.
+        var once = await RestartAsync("--pid-file", PidFile, "--log", NewLog, "--wait");
+        Assert.True(once.ExitCode == 0, once.Stderr + once.Stdout);
+        var serving = _newPid!.Value;
+
+        // A renewal that went wrong twice: a key that is not the certificate's, then no key file at all.
+        using (var other = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(certificate.KeyPath, other.ExportPkcs8PrivateKeyPem());
+        }
+
+        var mismatch = await RestartAsync("--pid-file", PidFile);
+        Assert.True(mismatch.ExitCode == 1, mismatch.Stderr + mismatch.Stdout);
+        Assert.Contains("Kestrel:Endpoints:Secure:Certificate", mismatch.Stderr, StringComparison.Ordinal);
+        Assert.Contains("does not match", mismatch.Stderr, StringComparison.Ordinal);
+
+        // The process that serves writes a request line to the same log between the two attempts.
+        using (var client = certificate.CreateClient())
+        {
+            Assert.Equal("backend ok /between", await client.GetStringAsync(httpsUrl + "/between"));
+        }
+
+        Assert.True(await Eventually.TrueAsync(() => File.ReadAllText(NewLog).Contains("/between", StringComparison.Ordinal), Deadline), File.ReadAllText(NewLog));
+        File.Delete(certificate.KeyPath);
+        var missing = await RestartAsync("--pid-file", PidFile);
+
+        Assert.True(missing.ExitCode == 1, missing.Stderr + missing.Stdout);
+        Assert.Contains($"MaintProxy cannot start: Kestrel:Endpoints:Secure:Certificate: the certificate {certificate.CertificatePath} cannot be loaded", missing.Stderr, StringComparison.Ordinal);
+        Assert.Contains(certificate.KeyPath, missing.Stderr, StringComparison.Ordinal);
+        // Only this attempt's reason: the earlier attempt's line and the serving process's lines are not this failure.
+        Assert.DoesNotContain("does not match", missing.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("/between", missing.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Lifetime:ReusePort", missing.Stderr, StringComparison.Ordinal);
+        Assert.Equal(serving.ToString(CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(PidFile)).Trim());
+        Assert.True(ProcessByPid.IsRunning(serving), "the process that served was stopped");
+        using (var client = certificate.CreateClient())
+        {
+            Assert.Equal("backend ok /still-here", await client.GetStringAsync(httpsUrl + "/still-here"));
+        }
     }
 
     /// <summary>A new connection per request, one after another, until cancelled (at most 5,000).</summary>
