@@ -1,6 +1,6 @@
-using System.Security.Cryptography.X509Certificates;
 using MaintProxy.Listeners;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 
 namespace MaintProxy.Lifetime;
@@ -51,8 +51,13 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
             TrackConnections(listen);
             if (SystemdSockets.NameOf(listen.FileHandle) is { } name && https.TryGetValue(name, out var endpoint))
             {
-                var certificate = LoadCertificate(endpoint);
-                listen.UseHttps(certificate);
+                var section = CertificateSectionOf(endpoint);
+                var certificate = CertificateFiles.Load(section, environment.ContentRootPath);
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = certificate,
+                    ServerCertificateChain = CertificateFiles.LoadIntermediates(section, environment.ContentRootPath, certificate),
+                });
                 served.Add(name);
                 LifetimeLog.InheritedHttps(logger, name, certificate.Subject, certificate.NotAfter.ToUniversalTime());
             }
@@ -85,9 +90,6 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
 
     // The endpoint's own certificate, else Kestrel's default one, as Kestrel itself would choose; when
     // there is neither, the error names the endpoint's key.
-    private X509Certificate2 LoadCertificate(IConfigurationSection endpoint) =>
-        CertificateFiles.Load(CertificateSectionOf(endpoint), environment.ContentRootPath);
-
     private IConfigurationSection CertificateSectionOf(IConfigurationSection endpoint)
     {
         var own = endpoint.GetSection("Certificate");

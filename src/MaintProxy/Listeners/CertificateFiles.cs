@@ -36,4 +36,46 @@ internal static class CertificateFiles
             throw new InvalidOperationException($"{section.Path}: the certificate {path} cannot be loaded: {ex.Message}", ex);
         }
     }
+
+    /// <summary>
+    /// The other certificates of the <c>Path</c> file: the intermediates after the certificate in a
+    /// <c>fullchain.pem</c>, or in a .pfx. The handshake sends them after <paramref name="certificate"/>, as
+    /// Kestrel does on the endpoints it binds itself; without them a client that does not fetch missing
+    /// intermediates (curl, OpenSSL, most non-browser clients) cannot verify the certificate.
+    /// </summary>
+    public static X509Certificate2Collection LoadIntermediates(IConfigurationSection section, string contentRoot, X509Certificate2 certificate)
+    {
+        var path = Path.Combine(contentRoot, section["Path"]!);
+        try
+        {
+            X509Certificate2Collection all;
+            if (string.IsNullOrWhiteSpace(section["KeyPath"]))
+            {
+                all = X509CertificateLoader.LoadPkcs12CollectionFromFile(path, section["Password"]);
+            }
+            else
+            {
+                all = [];
+                all.ImportFromPemFile(path);
+            }
+
+            var intermediates = new X509Certificate2Collection();
+            foreach (var other in all)
+            {
+                if (other.HasPrivateKey || other.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span))
+                {
+                    other.Dispose();
+                    continue;
+                }
+
+                intermediates.Add(other);
+            }
+
+            return intermediates;
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new InvalidOperationException($"{section.Path}: the certificate {path} cannot be loaded: {ex.Message}", ex);
+        }
+    }
 }
