@@ -30,8 +30,8 @@ internal sealed class KestrelLimitsSetup(IConfiguration configuration) : IConfig
         }
         catch (TargetInvocationException ex) when (ex.InnerException is ArgumentException refused)
         {
-            var key = section.GetChildren().FirstOrDefault(setting => !IsAccepted(setting)) ?? section;
-            throw new InvalidOperationException($"{key.Path} is {(key.Value is null ? "set" : $"'{key.Value}'")}, which Kestrel refuses: {refused.Message}", refused);
+            var key = RefusedSetting(section) ?? section;
+            throw new InvalidOperationException($"{key.Path} is {(key.Value is null ? "set" : $"'{key.Value}'")}, which Kestrel refuses: {OneLine(refused)}", refused);
         }
 
         // MinDataRate has no setters, so the binder passes over these two without a word.
@@ -74,11 +74,28 @@ internal sealed class KestrelLimitsSetup(IConfiguration configuration) : IConfig
         {
             var key = refused.ParamName == "gracePeriod" ? GracePeriodKey : BytesPerSecondKey;
             var value = section[key] ?? (key == GracePeriodKey ? gracePeriod.ToString() : bytesPerSecond.ToString(CultureInfo.InvariantCulture));
-            throw new InvalidOperationException($"{section.Path}:{key} is '{value}', which Kestrel refuses: {refused.Message}", refused);
+            throw new InvalidOperationException($"{section.Path}:{key} is '{value}', which Kestrel refuses: {OneLine(refused)}", refused);
         }
     }
 
-    // Only on the way to an error: binds this one setting alone, to tell which one Kestrel refused.
+    // Kestrel's range errors end with "\nActual value was …": the start-up error stays one line.
+    private static string OneLine(ArgumentException refused) => refused.Message.ReplaceLineEndings(" ");
+
+    // Only on the way to an error: the value itself, nested ones (Http2:MaxFrameSize) included, that Kestrel refused.
+    private static IConfigurationSection? RefusedSetting(IConfigurationSection section)
+    {
+        foreach (var setting in section.GetChildren())
+        {
+            if (!IsAccepted(setting))
+            {
+                return setting.Value is null ? RefusedSetting(setting) ?? setting : setting;
+            }
+        }
+
+        return null;
+    }
+
+    // Binds this one setting (or section) alone, to tell whether Kestrel refuses it.
     private static bool IsAccepted(IConfigurationSection setting)
     {
         var alone = new ConfigurationBuilder().AddInMemoryCollection(setting.AsEnumerable()).Build();

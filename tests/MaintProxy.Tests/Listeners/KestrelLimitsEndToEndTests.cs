@@ -164,4 +164,20 @@ public sealed class KestrelLimitsEndToEndTests : EndToEndTest, IDisposable
         Assert.Contains($"MaintProxy cannot start: {key} is '{value}', which Kestrel refuses: {reason}", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Kestrel:Limits:Http2:MaxStreamsPerConnection", "0", "A value greater than zero is required. (Parameter 'value') Actual value was 0.")]
+    [InlineData("Kestrel:Limits:Http2:MaxFrameSize", "5", "A value between 16384 and 16777215 is required. (Parameter 'value') Actual value was 5.")]
+    public async Task NestedLimit_ValueKestrelRefuses_StopsTheStartWithItsKeyNamed_OnOneLine(string key, string value, string reason)
+    {
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Limits:Http2:InitialConnectionWindowSize"] = "131072",
+            [key] = value,
+        });
+
+        var line = Assert.Single(output.Split('\n'), l => l.Contains("cannot start", StringComparison.Ordinal));
+        Assert.Contains($"MaintProxy cannot start: {key} is '{value}', which Kestrel refuses: {reason}", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
 }
