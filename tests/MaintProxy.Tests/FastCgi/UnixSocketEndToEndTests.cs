@@ -69,6 +69,29 @@ public sealed class UnixSocketEndToEndTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
     }
     [Fact]
+    public async Task SocketPathUnderAFile_Gets502_TheLogSaysThePathCannotBeFollowed()
+    {
+        // A file where the path needs a folder (ENOTDIR), which .NET reports as an unknown socket error.
+        var file = Path.Combine(_dir.Path, "php-fpm");
+        await File.WriteAllTextAsync(file, "");
+        var proxyDir = Directory.CreateDirectory(Path.Combine(_dir.Path, "proxy")).FullName;
+        await using var proxy = await ProxyProcess.StartReadyAsync(proxyDir, $"fcgi+unix://{file}/php.sock", new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:app:Metadata:Transport"] = "FastCGI",
+            ["ReverseProxy:Clusters:app:Metadata:FastCGI.DocumentRoot"] = _dir.Path,
+            ["ReverseProxy:Clusters:app:HttpClient:MaxConnectionsPerServer"] = "2",
+        });
+        using var client = new HttpClient();
+
+        using var response = await client.GetAsync(proxy.PublicUrl + "/hello.php");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.True(await Eventually.TrueAsync(() => proxy.Output.Contains($"fcgi+unix://{file}/php.sock: the socket path cannot be followed (", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(5)), proxy.Output);
+        Assert.DoesNotContain("php.sock: Unknown socket error", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MorePooledConnectionsThanWorkers_AFullListenQueue_Gets502_AndTheLogSaysToMatchMaxChildren()
     {
         await using var fpm = await FastCgiPeer.StartPhpFpmAsync(_dir, workers: 1, unixSocket: true, poolSettings: "listen.backlog = 1");
