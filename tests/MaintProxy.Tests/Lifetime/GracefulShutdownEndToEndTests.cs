@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Lifetime;
@@ -217,6 +219,48 @@ public sealed class GracefulShutdownEndToEndTests : IDisposable
         Assert.True(await proxy.WaitForExitAsync(Deadline), proxy.Output);
     }
 
+    [Fact]
+    public async Task KeepAliveDrainGrace_AKeptAliveConnectionIsStillAnsweredAfterTheDefaultGraceHasPassed()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = await TestBackend.StartAsync(async context =>
+        {
+            if (context.Request.Path == "/held")
+            {
+                await release.Task.WaitAsync(Deadline, context.RequestAborted);
+            }
+
+            await context.Response.WriteAsync("backend ok " + context.Request.Path, context.RequestAborted);
+        });
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Lifetime:KeepAliveDrainGrace"] = "00:00:10",
+            ["Lifetime:DrainProgressInterval"] = "00:00:00.500",
+        });
+        using var client = new HttpClient { Timeout = Deadline };
+        var held = client.GetStringAsync(proxy.PublicUrl + "/held");
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, proxy.PublicPort));
+        await socket.SendAsync("GET /first HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+        Assert.Contains("backend ok /first", await ReceiveUntilAsync(socket, LastChunk), StringComparison.Ordinal);
+        Assert.True(await Eventually.TrueAsync(() => backend.Requests.Any(r => r.Path == "/held"), Deadline), "the held request did not reach the backend");
+
+        proxy.Signal("TERM");
+        // The request held in flight makes the drain report its progress: by the proxy's own clock, more
+        // than the default grace (1 s) has passed once it reports 1.5 s.
+        Assert.True(await Eventually.TrueAsync(() => ReportedSeconds(proxy.Output) >= 1.5, SlowEventDeadline), proxy.Output);
+        await socket.SendAsync("GET /second HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+
+        var answer = await ReceiveUntilAsync(socket, LastChunk);
+        Assert.StartsWith("HTTP/1.1 200 OK", answer, StringComparison.Ordinal);
+        Assert.Contains("backend ok /second", answer, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", answer, StringComparison.OrdinalIgnoreCase);
+        release.SetResult();
+        Assert.Equal("backend ok /held", await held);
+        proxy.Signal("TERM"); // ends the grace
+        Assert.True(await proxy.WaitForExitAsync(Deadline), proxy.Output);
+    }
+
     [Theory]
     [InlineData("-00:00:01")]
     [InlineData("00:01:01")]
@@ -230,6 +274,13 @@ public sealed class GracefulShutdownEndToEndTests : IDisposable
     }
 
     /// <summary>What the connection brings until the text is in it, or the server closes it.</summary>
+    /// <summary>The longest drain time a progress line has reported so far, in seconds.</summary>
+    private static double ReportedSeconds(string output) =>
+        Regex.Matches(output, @"still in flight after (?<seconds>[0-9]+\.[0-9]) s")
+            .Select(m => double.Parse(m.Groups["seconds"].Value, CultureInfo.InvariantCulture))
+            .DefaultIfEmpty(0)
+            .Max();
+
     private static async Task<string> ReceiveUntilAsync(Socket socket, string text)
     {
         var received = new StringBuilder();
