@@ -41,6 +41,7 @@ public sealed class StartupFailureEndToEndTests : EndToEndTest
     [InlineData("Maintenance:HealthPath", "healthz", "Maintenance:HealthPath 'healthz' must start with '/'")]
     [InlineData("Lifetime:DrainTimeout", "00:00:00", "Lifetime:DrainTimeout must be above zero")]
     [InlineData("Lifetime:DrainTimeout", "1.00:00:01", "Lifetime:DrainTimeout must be above zero and at most 1.00:00:00; it is 1.00:00:01.")]
+    [InlineData("Lifetime:Predecessors", "4242", "Lifetime:Predecessors must be PID:STARTTIME entries separated by commas (maint/restart.sh sets it); it is '4242'.")]
     [InlineData("Transport:EventLoopThreads", "999", "Transport:EventLoopThreads must be 0 (one per core) or 1 to 256; it is 999.")]
     public async Task SettingValidatedAsTheHostStarts_IsOneLineNamingTheKeyAndWhatIsAllowed(string key, string value, string expected)
     {
