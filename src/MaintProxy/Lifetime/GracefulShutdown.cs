@@ -127,7 +127,7 @@ internal sealed class GracefulShutdown(
         var closed = connections.CloseStalled();
         if (closed > 0)
         {
-            LifetimeLog.ConnectionsWithoutRequestClosed(logger, closed);
+            LifetimeLog.StalledConnectionsClosed(logger, closed);
         }
     }
 

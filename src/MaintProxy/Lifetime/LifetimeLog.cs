@@ -26,8 +26,8 @@ internal static partial class LifetimeLog
     [LoggerMessage(5016, LogLevel.Warning, "Draining: closed {Count} upgraded connection(s) (WebSocket), which never finish by themselves; their clients reconnect to the process that serves")]
     public static partial void UpgradesClosed(ILogger logger, int count);
 
-    [LoggerMessage(5017, LogLevel.Warning, "Draining: closed {Count} connection(s) that carried no request (a TLS handshake or a request head not complete), now that no request is in flight")]
-    public static partial void ConnectionsWithoutRequestClosed(ILogger logger, int count);
+    [LoggerMessage(5017, LogLevel.Warning, "Draining: closed {Count} stalled connection(s) (a TLS handshake or a request head not complete), now that no request is in flight")]
+    public static partial void StalledConnectionsClosed(ILogger logger, int count);
 
     [LoggerMessage(5018, LogLevel.Warning, "Stopping hard: closed the {Count} connection(s) still open")]
     public static partial void ConnectionsClosedAtHardStop(ILogger logger, int count);

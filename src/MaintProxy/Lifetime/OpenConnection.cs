@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 
@@ -11,18 +12,27 @@ internal sealed class OpenConnection(ConnectionContext connection)
 {
     private const int NoRequestYet = 0;
     private const int RequestBegun = 1;
-    private const int Closed = 2;
+
+    // Below zero: closed. Incrementing it keeps it below zero, so a request may count itself without a loop.
+    private const int Closed = int.MinValue;
+
+    private const int NotSeen = -1;
 
     // Cancelled when Kestrel's stop asks the connection to close: it then closes at once the ones it can.
     private readonly CancellationToken _closeRequested =
         connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
 
+    private readonly Socket? _socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
+
+    // NoRequestYet, then RequestBegun; while draining, one more for each request that begins.
     private int _state;
-    private volatile bool _closeRequestSeen;
+
+    // The state seen by the previous check, when that check found the connection waiting to be closed.
+    private int _stateSeen = NotSeen;
 
     /// <summary>
-    /// Marks the connection as carrying a request. Once marked, the drain leaves it to Kestrel, which
-    /// closes it after its answer; a request that loses the race to <see cref="TryCloseIfStalled"/>
+    /// Marks the connection as carrying a request. Once marked, the drain leaves it to Kestrel while it may
+    /// still be sending an answer; a request that loses the race to <see cref="TryCloseIfStalled"/>
     /// is on a connection already closed.
     /// </summary>
     public void RequestBegins()
@@ -34,24 +44,39 @@ internal sealed class OpenConnection(ConnectionContext connection)
     }
 
     /// <summary>
-    /// Closes the connection if no request has begun on it (a TLS handshake, a request head or an HTTP/2
-    /// preface not complete yet) and it is still open one check after Kestrel asked it to close: Kestrel
-    /// closes the idle ones itself, HTTP/2 ones with a GOAWAY, and waits for these until its own timeout.
+    /// Marks a request that begins during the drain, so that a check which found the connection between
+    /// two requests no longer closes it.
+    /// </summary>
+    public void RequestBeginsWhileDraining() => Interlocked.Increment(ref _state);
+
+    /// <summary>
+    /// Closes the connection if it is still open one check after Kestrel asked it to close and the check
+    /// before found it the same: no request has begun on it (a TLS handshake, a request head or an HTTP/2
+    /// preface not complete yet), or no other one has since and nothing of its answers is left to send
+    /// (its next request head stalls). Kestrel closes the idle ones itself, HTTP/2 ones with a GOAWAY, and
+    /// waits for these until its own timeout. Called only while no request is in flight.
     /// </summary>
     public bool TryCloseIfStalled()
     {
-        if (!_closeRequested.IsCancellationRequested)
+        var state = Volatile.Read(ref _state);
+        if (state < 0 || !_closeRequested.IsCancellationRequested)
         {
             return false;
         }
 
-        if (!_closeRequestSeen)
+        if (state != NoRequestYet && !SendQueue.IsEmpty(_socket))
         {
-            _closeRequestSeen = true;
+            _stateSeen = NotSeen;
             return false;
         }
 
-        if (Interlocked.CompareExchange(ref _state, Closed, NoRequestYet) != NoRequestYet)
+        if (_stateSeen != state)
+        {
+            _stateSeen = state;
+            return false;
+        }
+
+        if (Interlocked.CompareExchange(ref _state, Closed, state) != state)
         {
             return false;
         }

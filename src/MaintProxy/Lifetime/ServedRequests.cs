@@ -20,10 +20,20 @@ internal sealed class ServedRequests : IDisposable
 
     public async Task TrackAsync(HttpContext context, RequestDelegate next)
     {
-        // Before the count: the drain closes connections without a request only once the count is zero.
-        context.Features.Get<OpenConnection>()?.RequestBegins();
+        // Before the count: the drain closes stalled connections only once the count is zero.
+        var connection = context.Features.Get<OpenConnection>();
+        var draining = _closeConnections;
+        if (draining)
+        {
+            connection?.RequestBeginsWhileDraining();
+        }
+        else
+        {
+            connection?.RequestBegins();
+        }
+
         Interlocked.Increment(ref _count);
-        if (_closeConnections && ClosesAfterItsAnswer(context))
+        if (draining && ClosesAfterItsAnswer(context))
         {
             context.Response.Headers.Connection = "close";
         }

@@ -47,7 +47,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         proxy.Signal("TERM");
 
         Assert.True(await proxy.WaitForExitAsync(WellBeforeHandshakeTimeout), "the stalled handshake held the drain\n" + proxy.Output);
-        Assert.Contains("Draining: closed 1 connection(s) that carried no request", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("Draining: closed 1 stalled connection(s)", proxy.Output, StringComparison.Ordinal);
         Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
         Assert.True(await IsClosedAsync(stalled), "the stalled connection is still open");
     }
@@ -67,9 +67,64 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
 
         // Without the drain's close, the exit waits for the host's backstop: DrainTimeout (5 minutes) + 5 s.
         Assert.True(await proxy.WaitForExitAsync(Deadline), "the half-sent request head held the drain\n" + proxy.Output);
-        Assert.Contains("Draining: closed 1 connection(s) that carried no request", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("Draining: closed 1 stalled connection(s)", proxy.Output, StringComparison.Ordinal);
         Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
         Assert.True(await IsClosedAsync(stalled), "the stalled connection is still open");
+    }
+
+    [Fact]
+    public async Task Sigterm_KeptAliveConnectionStalledInItsNextHead_DoesNotHoldTheDrain()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Limits:RequestHeadersTimeout"] = LongHeadersTimeout,
+        });
+        using var kept = await ConnectAsync(proxy.PublicPort, "GET /first HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+        // The whole answer, to its last chunk: the connection is idle between two requests.
+        Assert.Contains("backend ok /first", await ReceiveUntilAsync(kept, "\r\n0\r\n\r\n"), StringComparison.Ordinal);
+        await kept.SendAsync(HalfSentHead);
+        await AnswersAfterAsync(proxy.PublicUrl);
+
+        proxy.Signal("TERM");
+
+        // Without the drain's close, the exit waits for the drain timeout (5 minutes): the connection carried a request.
+        Assert.True(await proxy.WaitForExitAsync(Deadline), "the kept-alive connection's half-sent head held the drain\n" + proxy.Output);
+        Assert.Contains("Draining: closed 1 stalled connection(s)", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+        Assert.True(await IsClosedAsync(kept), "the kept-alive connection is still open");
+    }
+
+    [Fact]
+    public async Task Sigterm_SlowClientStillReadingAnAnswer_NextHeadStalled_GetsTheWholeAnswerBeforeItsConnectionIsClosed()
+    {
+        var content = new byte[1024 * 1024];
+        Random.Shared.NextBytes(content);
+        await using var backend = await TestBackend.StartAsync(context =>
+        {
+            context.Response.ContentLength = content.Length;
+            return context.Response.Body.WriteAsync(content).AsTask();
+        });
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Limits:RequestHeadersTimeout"] = LongHeadersTimeout,
+        });
+        using var slow = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await slow.ConnectAsync(new IPEndPoint(IPAddress.Loopback, proxy.PublicPort));
+        await slow.SendAsync("GET /big.iso HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+        await slow.SendAsync(HalfSentHead);
+
+        // The proxy's side of the answer is done: what is left of it waits in buffers for the client to read.
+        Assert.True(await proxy.WaitForOutputAsync("GET /big.iso → 200", Deadline), proxy.Output);
+        proxy.Signal("TERM");
+        Assert.True(await proxy.WaitForOutputAsync("Application is shutting down", Deadline), proxy.Output);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the 1 s grace and many checks of the drain after it
+
+        var received = await ReceiveAllAsync(slow);
+        var body = received.AsSpan(received.AsSpan().IndexOf("\r\n\r\n"u8) + 4);
+        Assert.True(body.SequenceEqual(content), $"{body.Length} of {content.Length} bytes arrived\n" + proxy.Output);
+        Assert.True(await proxy.WaitForExitAsync(Deadline), "the stalled head held the drain\n" + proxy.Output);
+        Assert.Contains("Draining: closed 1 stalled connection(s)", proxy.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -108,7 +163,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         Assert.Equal(download.Content.Length, bytes);
         Assert.Equal(download.Sha256, sha256);
         Assert.True(await proxy.WaitForExitAsync(Deadline), "the stalled connections held the drain\n" + proxy.Output);
-        Assert.Contains("Draining: closed 2 connection(s) that carried no request", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("Draining: closed 2 stalled connection(s)", proxy.Output, StringComparison.Ordinal);
         Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
         Assert.True(await IsClosedAsync(stalledHandshake), "the stalled handshake is still open");
         Assert.True(await IsClosedAsync(stalledHead), "the stalled request head is still open");
@@ -179,6 +234,53 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         {
             return true;
         }
+    }
+
+    /// <summary>What the connection brings until it holds <paramref name="expected"/>, the proxy closes it or a read waits too long.</summary>
+    private static async Task<string> ReceiveUntilAsync(Socket socket, string expected)
+    {
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        for (var reads = 0; reads < 1000 && !received.ToString().Contains(expected, StringComparison.Ordinal); reads++)
+        {
+            var read = await socket.ReceiveAsync(buffer).WaitAsync(Deadline);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return received.ToString();
+    }
+
+    /// <summary>Every byte the connection brings until the proxy closes it, its end by a reset included.</summary>
+    private static async Task<byte[]> ReceiveAllAsync(Socket socket)
+    {
+        using var received = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        for (var reads = 0; reads < 100_000; reads++)
+        {
+            int read;
+            try
+            {
+                read = await socket.ReceiveAsync(buffer).WaitAsync(Deadline);
+            }
+            catch (SocketException)
+            {
+                break;
+            }
+
+            if (read == 0)
+            {
+                break;
+            }
+
+            received.Write(buffer, 0, read);
+        }
+
+        return received.ToArray();
     }
 
     /// <summary>What the connection brings until the proxy closes it.</summary>
