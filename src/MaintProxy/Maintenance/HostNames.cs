@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
 
 namespace MaintProxy.Maintenance;
 
@@ -54,9 +55,9 @@ internal static class HostNames
     /// an IPv6 literal keeps its brackets. Read from the header itself: <see cref="HttpRequest.Host"/> turns xn--
     /// labels into Unicode. A non-ASCII host (which Kestrel does not let through today) is converted.
     /// </summary>
-    public static ReadOnlySpan<char> OfRequest(string authority)
+    public static ReadOnlySpan<char> OfRequest(ReadOnlySpan<char> authority)
     {
-        var host = authority.AsSpan();
+        var host = authority;
         var end = host.StartsWith('[') ? host.IndexOf(']') + 1 : host.IndexOf(':');
         if (end > 0)
         {
@@ -69,6 +70,28 @@ internal static class HostNames
         }
 
         return Ascii.IsValid(host) ? host : Canonical(host.ToString()) ?? host;
+    }
+
+    /// <summary>
+    /// Whether a site's host is one that a comma-separated list of authorities names (<c>X-Forwarded-Host:
+    /// a.example, b.example:8443</c>): backends differ on which entry they take (Express the first, Rails
+    /// and Werkzeug the last), so any of them counts.
+    /// </summary>
+    public static bool AreAmong(string siteHost, StringValues authorities)
+    {
+        foreach (var value in authorities)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                var entry = value.AsSpan()[range].Trim();
+                if (!entry.IsEmpty && OfRequest(entry).Equals(siteHost, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -28,7 +28,8 @@ internal sealed class MaintenanceGate(MaintenanceState state, MaintenancePolicy 
             return null;
         }
 
-        var window = snapshot.Match(HostNames.AuthorityOf(context), () => EndpointCluster.IdOf(context.GetEndpoint()), SentPathFeature.OtherReadingClusterIdOf(context));
+        var window = snapshot.Match(HostNames.AuthorityOf(context), () => EndpointCluster.IdOf(context.GetEndpoint()), SentPathFeature.OtherReadingClusterIdOf(context),
+            context.Request.Headers[MaintenanceMiddleware.ForwardedHostHeader]);
         if (window is null || policy.Decide(context, window, out _) != MaintenanceOutcome.Maintenance)
         {
             return null;

@@ -14,6 +14,7 @@ internal sealed class MaintenanceMiddleware
     public const string ModeHeader = "X-Maintenance-Mode";
     public const string ScopeHeader = "X-Maintenance-Scope";
     public const string BypassedHeader = "X-Maintenance-Bypassed";
+    public const string ForwardedHostHeader = "X-Forwarded-Host";
 
     public static readonly StringValues ModeOn = "1";
     public static readonly StringValues ReadOnlyScope = "read-only";
@@ -68,7 +69,7 @@ internal sealed class MaintenanceMiddleware
         StreamingRequestBody? body = null;
         while (true)
         {
-            var window = snapshot.IsDown ? snapshot.Match(authority, () => EndpointCluster.IdOf(context.GetEndpoint()), SentPathFeature.OtherReadingClusterIdOf(context)) : null;
+            var window = snapshot.IsDown ? snapshot.Match(authority, () => EndpointCluster.IdOf(context.GetEndpoint()), SentPathFeature.OtherReadingClusterIdOf(context), context.Request.Headers[ForwardedHostHeader]) : null;
             var presentedSecret = false;
             var outcome = window is null ? (MaintenanceOutcome?)null : _policy.Decide(context, window, out presentedSecret);
             if (window is not null)

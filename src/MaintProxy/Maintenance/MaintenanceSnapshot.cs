@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.Primitives;
 
 namespace MaintProxy.Maintenance;
 
@@ -46,8 +47,10 @@ internal sealed record MaintenanceSnapshot
     /// window for every site; null to forward it. <paramref name="authority"/> is the request's
     /// <c>Host</c> header as sent; <paramref name="otherReadingClusterId"/> the cluster the other reading of
     /// its path (as sent, or lenient) routes to when that is not the routed cluster (see <c>StrictReadingMiddleware</c>).
+    /// <paramref name="forwardedHosts"/> is the request's <c>X-Forwarded-Host</c>: a window for a host it names
+    /// covers the request too, as a backend behind a proxy takes its site from that header.
     /// </summary>
-    public MaintenanceWindow? Match(string authority, Func<string?> clusterId, string? otherReadingClusterId = null)
+    public MaintenanceWindow? Match(string authority, Func<string?> clusterId, string? otherReadingClusterId = null, StringValues forwardedHosts = default)
     {
         if (!SiteWindows.IsEmpty)
         {
@@ -55,7 +58,8 @@ internal sealed record MaintenanceSnapshot
             var cluster = clusterId();
             foreach (var window in SiteWindows)
             {
-                if ((window.SiteHost is { } siteHost && host.Equals(siteHost, StringComparison.OrdinalIgnoreCase))
+                if ((window.SiteHost is { } siteHost
+                        && (host.Equals(siteHost, StringComparison.OrdinalIgnoreCase) || HostNames.AreAmong(siteHost, forwardedHosts)))
                     || string.Equals(window.Site, cluster, StringComparison.Ordinal)
                     || (otherReadingClusterId is not null && string.Equals(window.Site, otherReadingClusterId, StringComparison.Ordinal)))
                 {
