@@ -53,6 +53,7 @@ public static class MaintProxyServiceCollectionExtensions
             .AddConfigFilter<ClusterClientSettingsKeysConfigFilter>()
             .AddConfigFilter<RouteSettingsKeysConfigFilter>()
             .AddConfigFilter<ClientCertificateConfigFilter>()
+            .AddConfigFilter<TrailingDotHostsConfigFilter>()
             .AddTransforms<ProxyOwnedHeadersTransformProvider>()
             .AddTransforms<BackendStatusTransformProvider>()
             .AddTransforms<ForwardedHeadersTransformProvider>()
