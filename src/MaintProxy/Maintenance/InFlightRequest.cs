@@ -1,15 +1,22 @@
 using MaintProxy.Proxy;
+using Microsoft.Extensions.Primitives;
 
 namespace MaintProxy.Maintenance;
 
 /// <summary>A request on its way to a backend, as the drain sees it.</summary>
 internal sealed class InFlightRequest(string authority, Endpoint? endpoint, MaintenanceOutcome? exception, Action? abortUpgrade = null,
-    StreamingRequestBody? body = null, string? otherReadingClusterId = null)
+    StreamingRequestBody? body = null, string? otherReadingClusterId = null, StringValues forwardedHosts = default)
 {
     private int _aborted;
 
     /// <summary>The request's <c>Host</c> header as sent.</summary>
     public string Authority { get; } = authority;
+
+    /// <summary>
+    /// An upgrade's <c>X-Forwarded-Host</c> (empty for other requests, whose header is not looked up unless a
+    /// window is on): a window for a host it names closes the upgrade, as it would have refused it.
+    /// </summary>
+    public StringValues ForwardedHosts { get; } = forwardedHosts;
 
     /// <summary>An upgrade (a WebSocket): it stays open for as long as the client likes.</summary>
     public bool IsUpgrade => abortUpgrade is not null;
@@ -67,5 +74,6 @@ internal sealed class InFlightRequest(string authority, Endpoint? endpoint, Main
     public bool IsFor(string site, string? siteHost) =>
         string.Equals(ClusterId, site, StringComparison.Ordinal)
         || string.Equals(OtherReadingClusterId, site, StringComparison.Ordinal)
-        || (siteHost is not null && HostNames.OfRequest(Authority).Equals(siteHost, StringComparison.OrdinalIgnoreCase));
+        || (siteHost is not null && (HostNames.OfRequest(Authority).Equals(siteHost, StringComparison.OrdinalIgnoreCase)
+            || HostNames.AreAmong(siteHost, ForwardedHosts)));
 }

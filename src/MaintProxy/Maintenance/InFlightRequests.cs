@@ -48,7 +48,7 @@ internal sealed class InFlightRequests
         int closed = 0, streams = 0;
         foreach (var request in _requests.Keys)
         {
-            if (snapshot.Match(request.Authority, () => request.ClusterId, request.OtherReadingClusterId) is null)
+            if (snapshot.Match(request.Authority, () => request.ClusterId, request.OtherReadingClusterId, request.ForwardedHosts) is null)
             {
                 continue;
             }

@@ -96,7 +96,8 @@ internal sealed class MaintenanceMiddleware
             }
 
             var request = new InFlightRequest(authority, context.GetEndpoint(), outcome, upgrade ? context.Abort : null,
-                outcome is null ? body : null, SentPathFeature.OtherReadingClusterIdOf(context));
+                outcome is null ? body : null, SentPathFeature.OtherReadingClusterIdOf(context),
+                upgrade ? context.Request.Headers[ForwardedHostHeader] : default);
             _inFlight.Add(request);
             var current = _state.ForDecision;
             if (ReferenceEquals(current, snapshot))

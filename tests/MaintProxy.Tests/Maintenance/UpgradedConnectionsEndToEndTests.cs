@@ -43,9 +43,25 @@ public sealed class UpgradedConnectionsEndToEndTests : EndToEndTest
         Assert.Single(Backend.Requests);
     }
 
-    private static async Task<ClientWebSocket> ConnectAsync(ProxyProcess proxy)
+    [Fact]
+    public async Task SiteWindow_ClosesWebSocketsWhoseForwardedHostNamesTheSite()
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Maintenance:TrustedProxies:0"] = "127.0.0.1" });
+        using var covered = await ConnectAsync(proxy, socket => socket.Options.SetRequestHeader("X-Forwarded-Host", "shop.example"));
+        using var other = await ConnectAsync(proxy, socket => socket.Options.SetRequestHeader("X-Forwarded-Host", "other.example"));
+        Assert.Equal("before", await WebSocketEcho.EchoAsync(covered, "before"));
+
+        var down = await Scripts.DownAsync(proxy, "--site", "shop.example");
+
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+        await Assert.ThrowsAnyAsync<Exception>(() => WebSocketEcho.EchoAsync(covered, "after"));
+        Assert.Equal("still", await WebSocketEcho.EchoAsync(other, "still"));
+    }
+
+    private static async Task<ClientWebSocket> ConnectAsync(ProxyProcess proxy, Action<ClientWebSocket>? configure = null)
     {
         var socket = new ClientWebSocket();
+        configure?.Invoke(socket);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{proxy.PublicPort}/ws"), timeout.Token);
         return socket;
