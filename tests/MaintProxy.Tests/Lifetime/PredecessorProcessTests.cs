@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using MaintProxy.Lifetime;
 
@@ -25,6 +26,31 @@ public sealed class PredecessorProcessTests
         Assert.False(new PredecessorProcess(int.MaxValue, 0).IsRunning());
     }
 
+    [Fact]
+    public void IsRunning_ExitedButNotReaped_IsFalse()
+    {
+        // sleep 0 exits at once; its parent, exec'd into sleep 30, never reaps it: it stays a zombie.
+        using var parent = Process.Start(new ProcessStartInfo("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"]) { RedirectStandardOutput = true })!;
+        try
+        {
+            var zombie = int.Parse(parent.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
+            string? state = null;
+            for (var attempt = 0; attempt < 200 && state != "Z"; attempt++)
+            {
+                Thread.Sleep(10);
+                state = StatFields(zombie)[0];
+            }
+
+            Assert.Equal("Z", state);
+            Assert.False(new PredecessorProcess(zombie, ulong.Parse(StatFields(zombie)[19], CultureInfo.InvariantCulture)).IsRunning());
+        }
+        finally
+        {
+            parent.Kill();
+            parent.WaitForExit(10_000);
+        }
+    }
+
     [Theory]
     [InlineData("", 0)]
     [InlineData("4242:123456", 1)]
@@ -46,10 +72,12 @@ public sealed class PredecessorProcessTests
         Assert.False(PredecessorProcess.TryParseList(text, out _));
     }
 
-    private static ulong OwnStartTime()
+    private static ulong OwnStartTime() => ulong.Parse(StatFields(Environment.ProcessId)[19], CultureInfo.InvariantCulture);
+
+    // The fields of /proc/PID/stat after the command name: the state first, the start time 19 on.
+    private static string[] StatFields(int pid)
     {
-        var stat = File.ReadAllText("/proc/self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return ulong.Parse(fields[19], CultureInfo.InvariantCulture);
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
     }
 }
