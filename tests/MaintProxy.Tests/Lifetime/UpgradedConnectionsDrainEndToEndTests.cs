@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Text;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Lifetime;
@@ -45,6 +47,49 @@ public sealed class UpgradedConnectionsDrainEndToEndTests : IDisposable
         Assert.True(await proxy.WaitForExitAsync(Deadline), "the proxy waits for the WebSocket until its drain timeout");
         Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Stopped hard", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_WebSocketHandshakeDuringTheGraceOnAnOpenConnection_IsServedThenClosedWhenTheGraceEnds()
+    {
+        await using var backend = await TestBackend.StartAsync(WebSocketEcho.ServeAsync);
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Lifetime:KeepAliveDrainGrace"] = "00:00:02",
+            ["Lifetime:DrainTimeout"] = "00:05:00",
+        });
+        using var connection = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await connection.ConnectAsync(new IPEndPoint(IPAddress.Loopback, proxy.PublicPort));
+
+        // The connection is open before the drain; the handshake comes on it during the grace.
+        proxy.Signal("TERM");
+        Assert.True(await proxy.WaitForOutputAsync("Draining: new connections are no longer accepted", Deadline), proxy.Output);
+        await connection.SendAsync(Encoding.ASCII.GetBytes(
+            "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        var head = await ReceiveHeadAsync(connection);
+        Assert.StartsWith("HTTP/1.1 101", head, StringComparison.Ordinal);
+        Assert.DoesNotContain("Connection: close", head, StringComparison.OrdinalIgnoreCase);
+        using var socket = WebSocket.CreateFromStream(new NetworkStream(connection), isServer: false, subProtocol: null, keepAliveInterval: TimeSpan.Zero);
+        Assert.Equal("during the grace", await WebSocketEcho.EchoAsync(socket, "during the grace"));
+
+        Assert.True(await proxy.WaitForExitAsync(Deadline), "the WebSocket opened during the grace holds the drain until its timeout: " + proxy.Output);
+        Assert.Contains("Draining: closed 1 upgraded connection(s) (WebSocket)", proxy.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Stopped hard", proxy.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> ReceiveHeadAsync(Socket connection)
+    {
+        var head = new List<byte>();
+        var one = new byte[1];
+        while (head.Count < 16 * 1024 && !Encoding.ASCII.GetString([.. head]).EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await connection.ReceiveAsync(one, SocketFlags.None).WaitAsync(Deadline);
+            Assert.True(read == 1, "the connection closed before the answer's head: " + Encoding.ASCII.GetString([.. head]));
+            head.Add(one[0]);
+        }
+
+        return Encoding.ASCII.GetString([.. head]);
     }
 
     private static async Task<ClientWebSocket> ConnectAsync(TestCertificate certificate, int port, Version httpVersion)
