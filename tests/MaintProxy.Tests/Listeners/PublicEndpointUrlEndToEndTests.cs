@@ -14,6 +14,7 @@ public sealed class PublicEndpointUrlEndToEndTests : EndToEndTest
     [InlineData("http://127.0.0.1:99999", "has a port outside 0 to 65535")]
     [InlineData("http://127.0.0.l:{0}", "does not name an address: Kestrel would listen on every interface for it")]
     [InlineData("http://127.0.0.1:{0}/shop", "has a path")]
+    [InlineData("ftp://127.0.0.1:{0}", "must start with http:// or https://.")]
     [InlineData("http://127.0.0.1:", "has no port after the ':'")]
     [InlineData("http://[::1]:", "has no port after the ':'")]
     public async Task UrlThatCannotBeListenedOnAsWritten_RefusesToStartNamingTheKey(string url, string problem)
