@@ -62,6 +62,22 @@ public sealed class SocketActivationEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task ListenFdsMeantForAnotherProcess_AreNotTaken_TheConfiguredEndpointServes()
+    {
+        // A shell started by a socket-activated service passes LISTEN_FDS on to what it runs; LISTEN_PID says whose they are.
+        await using var backend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, environment: new Dictionary<string, string>
+        {
+            ["LISTEN_PID"] = "1",
+            ["LISTEN_FDS"] = "1",
+        });
+        using var client = new HttpClient { Timeout = Deadline };
+
+        Assert.Equal("backend ok /hello", await client.GetStringAsync(proxy.PublicUrl + "/hello"));
+        Assert.Contains(", 0 inherited socket(s))", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SocketNamedLikeAnHttpsEndpoint_ServesTlsWithItsCertificate_TheOtherPlainHttp()
     {
         await using var backend = await TestBackend.StartAsync();
