@@ -46,10 +46,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
 
         proxy.Signal("TERM");
 
-        Assert.True(await proxy.WaitForExitAsync(WellBeforeHandshakeTimeout), "the stalled handshake held the drain\n" + proxy.Output);
-        Assert.Contains("Draining: closed 1 stalled connection(s)", proxy.Output, StringComparison.Ordinal);
-        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
-        Assert.True(await IsClosedAsync(stalled), "the stalled connection is still open");
+        await AssertDrainEndsByClosingAsync(proxy, stalled, WellBeforeHandshakeTimeout, "the stalled handshake held the drain", "the stalled connection is still open");
     }
 
     [Fact]
@@ -66,10 +63,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         proxy.Signal("TERM");
 
         // Without the drain's close, the exit waits for the host's backstop: DrainTimeout (5 minutes) + 5 s.
-        Assert.True(await proxy.WaitForExitAsync(Deadline), "the half-sent request head held the drain\n" + proxy.Output);
-        Assert.Contains("Draining: closed 1 stalled connection(s)", proxy.Output, StringComparison.Ordinal);
-        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
-        Assert.True(await IsClosedAsync(stalled), "the stalled connection is still open");
+        await AssertDrainEndsByClosingAsync(proxy, stalled, Deadline, "the half-sent request head held the drain", "the stalled connection is still open");
     }
 
     [Fact]
@@ -89,10 +83,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         proxy.Signal("TERM");
 
         // Without the drain's close, the exit waits for the drain timeout (5 minutes): the connection carried a request.
-        Assert.True(await proxy.WaitForExitAsync(Deadline), "the kept-alive connection's half-sent head held the drain\n" + proxy.Output);
-        Assert.Contains("Draining: closed 1 stalled connection(s)", proxy.Output, StringComparison.Ordinal);
-        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
-        Assert.True(await IsClosedAsync(kept), "the kept-alive connection is still open");
+        await AssertDrainEndsByClosingAsync(proxy, kept, Deadline, "the kept-alive connection's half-sent head held the drain", "the kept-alive connection is still open");
     }
 
     [Fact]
@@ -224,6 +215,15 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
     }
 
     /// <summary>The connection ended from the proxy's side: end of stream or reset.</summary>
+    /// <summary>The drain closes the one stalled connection, says so, and ends as a drain that finished, not a hard stop.</summary>
+    private static async Task AssertDrainEndsByClosingAsync(ProxyProcess proxy, Socket stalled, TimeSpan exitWithin, string heldMessage, string openMessage)
+    {
+        Assert.True(await proxy.WaitForExitAsync(exitWithin), heldMessage + "\n" + proxy.Output);
+        Assert.Contains("Draining: closed 1 stalled connection(s)", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+        Assert.True(await IsClosedAsync(stalled), openMessage);
+    }
+
     private static async Task<bool> IsClosedAsync(Socket socket)
     {
         try
