@@ -43,7 +43,7 @@ internal sealed class OpenConnections
         }
     }
 
-    /// <summary>Closes the connections on which no request has begun and that Kestrel could not close itself; returns how many.</summary>
+    /// <summary>Closes the stalled connections Kestrel could not close itself (see <see cref="OpenConnection.TryCloseIfStalled"/>); returns how many.</summary>
     public int CloseStalled()
     {
         var closed = 0;
