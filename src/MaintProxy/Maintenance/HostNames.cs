@@ -95,6 +95,34 @@ internal static class HostNames
     }
 
     /// <summary>
+    /// The lowest window index that an entry of a comma-separated list of authorities names
+    /// (<c>X-Forwarded-Host</c>; any entry counts, as in <see cref="AreAmong"/>), looked up by host name;
+    /// -1 when none does. Each entry is read once.
+    /// </summary>
+    public static int FirstWindowNamed(StringValues authorities, Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> windowsByHost)
+    {
+        var first = -1;
+        foreach (var value in authorities)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                var entry = value.AsSpan()[range].Trim();
+                if (!entry.IsEmpty && windowsByHost.TryGetValue(OfRequest(entry), out var index) && (first < 0 || index < first))
+                {
+                    if (index == 0)
+                    {
+                        return 0;
+                    }
+
+                    first = index;
+                }
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>
     /// Whether a request's authority has an empty label (<c>shop.example..</c>, <c>shop..example</c>): it
     /// names no host, and no site window could be sure to match it. nginx answers such a request with 400.
     /// </summary>

@@ -21,6 +21,16 @@ internal sealed record MaintenanceSnapshot
             _windows = value;
             EveryoneWindow = value.FirstOrDefault(w => w.AppliesToEverySite);
             SiteWindows = value.Where(w => !w.AppliesToEverySite).ToImmutableArray();
+            var siteHosts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < SiteWindows.Length; i++)
+            {
+                if (SiteWindows[i].SiteHost is { } siteHost)
+                {
+                    siteHosts.TryAdd(siteHost, i);
+                }
+            }
+
+            SiteHostWindows = siteHosts.GetAlternateLookup<ReadOnlySpan<char>>();
         }
     }
 
@@ -42,6 +52,9 @@ internal sealed record MaintenanceSnapshot
 
     private ImmutableArray<MaintenanceWindow> SiteWindows { get; init; } = [];
 
+    /// <summary>The index in <see cref="SiteWindows"/> of the first window for each host name.</summary>
+    private Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> SiteHostWindows { get; init; }
+
     /// <summary>
     /// The window that applies to a request: a window for its host name or its cluster first, then a
     /// window for every site; null to forward it. <paramref name="authority"/> is the request's
@@ -56,10 +69,13 @@ internal sealed record MaintenanceSnapshot
         {
             var host = HostNames.OfRequest(authority);
             var cluster = clusterId();
-            foreach (var window in SiteWindows)
+            // Each entry read once, whatever the number of windows: a client may send thousands.
+            var forwarded = forwardedHosts.Count == 0 ? -1 : HostNames.FirstWindowNamed(forwardedHosts, SiteHostWindows);
+            for (var i = 0; i < SiteWindows.Length; i++)
             {
-                if ((window.SiteHost is { } siteHost
-                        && (host.Equals(siteHost, StringComparison.OrdinalIgnoreCase) || HostNames.AreAmong(siteHost, forwardedHosts)))
+                var window = SiteWindows[i];
+                if (i == forwarded
+                    || (window.SiteHost is { } siteHost && host.Equals(siteHost, StringComparison.OrdinalIgnoreCase))
                     || string.Equals(window.Site, cluster, StringComparison.Ordinal)
                     || (otherReadingClusterId is not null && string.Equals(window.Site, otherReadingClusterId, StringComparison.Ordinal)))
                 {
