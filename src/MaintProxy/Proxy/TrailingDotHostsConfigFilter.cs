@@ -3,7 +3,8 @@ using Yarp.ReverseProxy.Configuration;
 namespace MaintProxy.Proxy;
 
 /// <summary>
-/// A route's <c>Match:Hosts</c> also match their names written with a trailing dot: <c>shop.example.</c> is
+/// A route's <c>Match:Hosts</c> also match their names written with a trailing dot, and an entry written with
+/// one also matches the name without it: <c>shop.example.</c> is
 /// <c>shop.example</c> to DNS, to nginx and to a site window, but ASP.NET Core's host matching compares
 /// the text, so such a request took another route (the catch-all) to another cluster, and a window for
 /// the route's cluster did not cover it. Done once per configuration load: routing costs nothing more.
@@ -20,21 +21,24 @@ internal sealed class TrailingDotHostsConfigFilter : IProxyConfigFilter
             return ValueTask.FromResult(route);
         }
 
-        var withDots = new List<string>(hosts.Count * 2);
-        withDots.AddRange(hosts);
+        var spellings = new List<string>(hosts.Count * 2);
+        spellings.AddRange(hosts);
         foreach (var host in hosts)
         {
-            if (WithTrailingDot(host) is { } withDot && !withDots.Contains(withDot, StringComparer.OrdinalIgnoreCase))
+            if (OtherSpelling(host) is { } other && !spellings.Contains(other, StringComparer.OrdinalIgnoreCase))
             {
-                withDots.Add(withDot);
+                spellings.Add(other);
             }
         }
 
-        return ValueTask.FromResult(withDots.Count == hosts.Count ? route : route with { Match = route.Match with { Hosts = withDots } });
+        return ValueTask.FromResult(spellings.Count == hosts.Count ? route : route with { Match = route.Match with { Hosts = spellings } });
     }
 
-    /// <summary><c>shop.example:8443</c> as <c>shop.example.:8443</c>; null for a host that has no such form (<c>*</c>, an IP literal, one with a dot already).</summary>
-    private static string? WithTrailingDot(string host)
+    /// <summary>
+    /// <c>shop.example:8443</c> as <c>shop.example.:8443</c>, and <c>shop.example.</c> as <c>shop.example</c>;
+    /// null for a host that has no such form (<c>*</c>, an IP literal).
+    /// </summary>
+    private static string? OtherSpelling(string host)
     {
         if (host.Length == 0 || host.StartsWith('[') || host.StartsWith("*:", StringComparison.Ordinal) || host == "*")
         {
@@ -43,7 +47,14 @@ internal sealed class TrailingDotHostsConfigFilter : IProxyConfigFilter
 
         var colon = host.IndexOf(':');
         var name = colon < 0 ? host : host[..colon];
-        if (name.Length == 0 || name.EndsWith('.') || System.Net.IPAddress.TryParse(name, out _))
+        if (name.EndsWith('.'))
+        {
+            // Written as a fully qualified name: clients send it without the dot.
+            name = name[..^1];
+            return name.Length == 0 || name.EndsWith('.') || name == "*" ? null : colon < 0 ? name : string.Concat(name, host.AsSpan(colon));
+        }
+
+        if (name.Length == 0 || System.Net.IPAddress.TryParse(name, out _))
         {
             return null;
         }
