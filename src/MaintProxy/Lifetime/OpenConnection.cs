@@ -30,15 +30,20 @@ internal sealed class OpenConnection(ConnectionContext connection)
     // The state seen by the previous check, when that check found the connection waiting to be closed.
     private int _stateSeen = NotSeen;
 
+    // HTTP/2: an answer the app has finished may still wait in Kestrel for the client's flow-control window,
+    // which the kernel's send queue does not show, and Kestrel gives no sign when it has sent the last byte.
+    private volatile bool _multiplexed;
+
     /// <summary>
     /// Marks the connection as carrying a request. Once marked, the drain leaves it to Kestrel while it may
     /// still be sending an answer; a request that loses the race to <see cref="TryCloseIfStalled"/>
     /// is on a connection already closed.
     /// </summary>
-    public void RequestBegins()
+    public void RequestBegins(HttpContext context)
     {
         if (Volatile.Read(ref _state) == NoRequestYet)
         {
+            NoteProtocol(context);
             Interlocked.CompareExchange(ref _state, RequestBegun, NoRequestYet);
         }
     }
@@ -47,14 +52,24 @@ internal sealed class OpenConnection(ConnectionContext connection)
     /// Marks a request that begins during the drain, so that a check which found the connection between
     /// two requests no longer closes it.
     /// </summary>
-    public void RequestBeginsWhileDraining() => Interlocked.Increment(ref _state);
+    public void RequestBeginsWhileDraining(HttpContext context)
+    {
+        if (Volatile.Read(ref _state) == NoRequestYet)
+        {
+            NoteProtocol(context);
+        }
+
+        Interlocked.Increment(ref _state);
+    }
 
     /// <summary>
     /// Closes the connection if it is still open one check after Kestrel asked it to close and the check
     /// before found it the same: no request has begun on it (a TLS handshake, a request head or an HTTP/2
     /// preface not complete yet), or no other one has since and nothing of its answers is left to send
     /// (its next request head stalls). Kestrel closes the idle ones itself, HTTP/2 ones with a GOAWAY, and
-    /// waits for these until its own timeout. Called only while no request is in flight.
+    /// waits for these until its own timeout. An HTTP/2 connection that has carried a request is never closed here:
+    /// its client closes it after the GOAWAY once it has every answer, or the hard stop does.
+    /// Called only while no request is in flight.
     /// </summary>
     public bool TryCloseIfStalled()
     {
@@ -64,7 +79,7 @@ internal sealed class OpenConnection(ConnectionContext connection)
             return false;
         }
 
-        if (state != NoRequestYet && !SendQueue.IsEmpty(_socket))
+        if (state != NoRequestYet && (_multiplexed || !SendQueue.IsEmpty(_socket)))
         {
             _stateSeen = NotSeen;
             return false;
@@ -91,6 +106,9 @@ internal sealed class OpenConnection(ConnectionContext connection)
         Interlocked.Exchange(ref _state, Closed);
         Abort();
     }
+
+    // Before the state leaves NoRequestYet, so that a check which sees a request begun also sees its protocol.
+    private void NoteProtocol(HttpContext context) => _multiplexed = HttpProtocol.IsHttp2(context.Request.Protocol);
 
     private void Abort() => connection.Abort(new ConnectionAbortedException("The proxy is stopping."));
 }

@@ -25,11 +25,11 @@ internal sealed class ServedRequests : IDisposable
         var draining = _closeConnections;
         if (draining)
         {
-            connection?.RequestBeginsWhileDraining();
+            connection?.RequestBeginsWhileDraining(context);
         }
         else
         {
-            connection?.RequestBegins();
+            connection?.RequestBegins(context);
         }
 
         Interlocked.Increment(ref _count);

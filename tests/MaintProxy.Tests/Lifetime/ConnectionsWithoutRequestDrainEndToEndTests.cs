@@ -119,6 +119,38 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_Http2AnswerWaitingForTheClientsFlowControlWindow_GetsTheWholeAnswer()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "maint"));
+        await File.WriteAllTextAsync(Path.Combine(_dir.Path, "maint", "down"), "{}");
+        await using var backend = await TestBackend.StartAsync();
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Public:Protocols"] = "Http2",
+        });
+        using var client = await ConnectAsync(proxy.PublicPort, Http2Preface(streamWindow: 1000));
+        await client.SendAsync(Http2Frame(0x1, 0x5, 1, [.. Literal(":method", "GET"), .. Literal(":scheme", "http"),
+            .. Literal(":path", "/page"), .. Literal(":authority", "localhost"), .. Literal("accept", "text/html")]));
+        // The maintenance page is larger than the window: the proxy has written all of it and its request is
+        // over, while the rest of the page waits in Kestrel for a WINDOW_UPDATE the client does not send yet.
+        var (firstBytes, _) = await ReceiveHttp2DataAsync(client, untilBytes: 1000);
+        Assert.Equal(1000, firstBytes);
+        Assert.True(await proxy.WaitForOutputAsync("GET /page → 503 maintenance", Deadline), proxy.Output);
+
+        proxy.Signal("TERM");
+        Assert.True(await proxy.WaitForOutputAsync("Application is shutting down", Deadline), proxy.Output);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the 1 s grace and many checks of the drain after it
+        byte[] windowUpdates = [.. Http2Frame(0x8, 0, 0, [0, 0x10, 0, 0]), .. Http2Frame(0x8, 0, 1, [0, 0x10, 0, 0])];
+        await client.SendAsync(windowUpdates);
+
+        var (restBytes, ended) = await ReceiveHttp2DataAsync(client, untilBytes: int.MaxValue);
+        Assert.True(ended, $"the answer was cut after {firstBytes + restBytes} bytes\n" + proxy.Output);
+        client.Shutdown(SocketShutdown.Both); // as an HTTP/2 client does after a GOAWAY once its streams are done
+        Assert.True(await proxy.WaitForExitAsync(Deadline), "the HTTP/2 connection held the drain\n" + proxy.Output);
+        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sigterm_SlowDownloadInFlight_FinishesAndStalledConnectionsAreClosedAfterIt()
     {
         using var certificate = TestCertificate.Create(_dir);
@@ -189,6 +221,68 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         Assert.True(bytes < download.Content.Length, $"{bytes} of {download.Content.Length} bytes arrived");
         Assert.True(await IsClosedAsync(stalledHandshake), "the stalled handshake is still open");
         Assert.True(await IsClosedAsync(stalledHead), "the stalled request head is still open");
+    }
+
+    /// <summary>An HTTP/2 client's preface, with a first window of <paramref name="streamWindow"/> bytes for each stream.</summary>
+    private static byte[] Http2Preface(int streamWindow) =>
+        [.. "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8, .. Http2Frame(0x4, 0, 0, [0, 0x4, (byte)(streamWindow >> 24), (byte)(streamWindow >> 16), (byte)(streamWindow >> 8), (byte)streamWindow])];
+
+    private static byte[] Http2Frame(byte type, byte flags, int stream, byte[] payload) =>
+        [(byte)(payload.Length >> 16), (byte)(payload.Length >> 8), (byte)payload.Length, type, flags,
+            (byte)(stream >> 24), (byte)(stream >> 16), (byte)(stream >> 8), (byte)stream, .. payload];
+
+    /// <summary>A header field as an HPACK literal without indexing, its name and value not Huffman-coded.</summary>
+    private static byte[] Literal(string name, string value) =>
+        [0, (byte)name.Length, .. Encoding.ASCII.GetBytes(name), (byte)value.Length, .. Encoding.ASCII.GetBytes(value)];
+
+    /// <summary>
+    /// Reads frames, acknowledging the proxy's settings, until stream 1 brought <paramref name="untilBytes"/> bytes of
+    /// DATA, ended, or the connection closed; returns how many DATA bytes came and whether the stream ended.
+    /// </summary>
+    private static async Task<(int Bytes, bool Ended)> ReceiveHttp2DataAsync(Socket socket, int untilBytes)
+    {
+        var pending = new List<byte>();
+        var buffer = new byte[16 * 1024];
+        var bytes = 0;
+        for (var reads = 0; reads < 10_000 && bytes < untilBytes; reads++)
+        {
+            int read;
+            try
+            {
+                read = await socket.ReceiveAsync(buffer).WaitAsync(Deadline);
+            }
+            catch (SocketException)
+            {
+                return (bytes, false);
+            }
+
+            if (read == 0)
+            {
+                return (bytes, false);
+            }
+
+            pending.AddRange(buffer.AsSpan(0, read));
+            while (pending.Count >= 9 && pending.Count >= 9 + ((pending[0] << 16) | (pending[1] << 8) | pending[2]))
+            {
+                var length = (pending[0] << 16) | (pending[1] << 8) | pending[2];
+                var (type, flags, stream) = (pending[3], pending[4], pending[8]);
+                pending.RemoveRange(0, 9 + length);
+                if (type == 0x4 && (flags & 0x1) == 0)
+                {
+                    await socket.SendAsync(Http2Frame(0x4, 0x1, 0, []));
+                }
+                else if (type == 0x0 && stream == 1)
+                {
+                    bytes += length;
+                    if ((flags & 0x1) != 0)
+                    {
+                        return (bytes, true);
+                    }
+                }
+            }
+        }
+
+        return (bytes, false);
     }
 
     private static async Task<Socket> ConnectAsync(int port, byte[] firstBytes)
