@@ -264,8 +264,11 @@ fi
 # Where the new process's output starts: the log may be the old process's, which goes on writing
 # requests to it, and may hold an earlier attempt's lines.
 log_start=$(stat -c %s -- "$log_file" 2>/dev/null || echo 0)
+# Held open to read the new process's output where it went even if the file is renamed meanwhile (log rotation).
+log_read="$log_file"
+if { exec {log_fd}<"$log_file"; } 2>/dev/null; then log_read="/proc/$$/fd/$log_fd"; else log_fd=""; fi
 # setsid: the new process must outlive this script and the terminal it runs in. It must not hold the lock.
-(if [ -n "$lock_fd" ]; then exec {lock_fd}<&-; fi; cd "$old_cwd" && exec setsid env -i "${old_env[@]}" "${command[@]}" >>"$log_file" 2>&1 </dev/null) &
+(if [ -n "$lock_fd" ]; then exec {lock_fd}<&-; fi; if [ -n "$log_fd" ]; then exec {log_fd}<&-; fi; cd "$old_cwd" && exec setsid env -i "${old_env[@]}" "${command[@]}" >>"$log_file" 2>&1 </dev/null) &
 new_pid=$!
 
 stop_new() {
@@ -278,7 +281,9 @@ while :; do
   fi
   if ! alive "$new_pid"; then
     status=0; wait "$new_pid" || status=$?
-    new_output=$(tail -c "+$(( log_start + 1 ))" -- "$log_file" 2>/dev/null || true)
+    # Shorter than it was: truncated in place (logrotate's copytruncate), so all of it came after the start.
+    if [ "$(stat -L -c %s -- "$log_read" 2>/dev/null || echo 0)" -lt "$log_start" ]; then log_start=0; fi
+    new_output=$(tail -c "+$(( log_start + 1 ))" -- "$log_read" 2>/dev/null || true)
     reason=$(grep -m 1 '^MaintProxy cannot start: ' <<<"$new_output" || true)
     if [ -z "$reason" ]; then
       reason="Last lines of its log: $(tail -n 5 <<<"$new_output" | tr '\n' ' ')"

@@ -200,6 +200,45 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
         Assert.Equal("backend ok /still-here", await client.GetStringAsync(old.PublicUrl + "/still-here"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Restart_LogRotatedWhileTheNewProcessStarts_StillQuotesItsReason(bool renamed)
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var old = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, SharedPortSettings());
+        await File.WriteAllTextAsync(NewLog, string.Concat(Enumerable.Repeat("[03:00:00.000 INF] GET /earlier → 200 forwarded in 1.0 ms\n", 200)));
+        var started = _dir.File("new-started");
+        var go = _dir.File("new-go");
+        // A new process that fails once the test has rotated the log, after restart.sh noted the log's size.
+        const string NewProcess = """
+            : > "$0"; i=0
+            while [ ! -e "$1" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
+            echo "MaintProxy cannot start: the certificate key does not match" >&2; exit 1
+            """;
+        var restartTask = RestartAsync("--pid-file", PidFile, "--log", NewLog, "--", "bash", "-c", NewProcess, started, go);
+
+        Assert.True(await Eventually.TrueAsync(() => File.Exists(started), Deadline), "the new process did not start");
+        if (renamed)
+        {
+            File.Move(NewLog, NewLog + ".1"); // logrotate's default: rename, then a new file
+            await File.WriteAllTextAsync(NewLog, "");
+        }
+        else
+        {
+            await using var log = new FileStream(NewLog, FileMode.Open, FileAccess.Write);
+            log.SetLength(0); // logrotate's copytruncate
+        }
+
+        await File.WriteAllTextAsync(go, "");
+        var restart = await restartTask.WaitAsync(Deadline);
+
+        Assert.True(restart.ExitCode == 1, restart.Stderr + restart.Stdout);
+        Assert.Contains("MaintProxy cannot start: the certificate key does not match", restart.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("/earlier", restart.Stderr, StringComparison.Ordinal);
+        Assert.Equal(old.Pid.ToString(CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(PidFile)).Trim());
+    }
+
     [Fact]
     public async Task Restart_NewProcessNotReadyWithinTimeout_IsStoppedAndOldOneKeepsServing()
     {
