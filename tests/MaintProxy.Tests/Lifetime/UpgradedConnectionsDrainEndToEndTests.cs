@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Lifetime;
@@ -60,6 +62,9 @@ public sealed class UpgradedConnectionsDrainEndToEndTests : IDisposable
         });
         using var connection = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await connection.ConnectAsync(new IPEndPoint(IPAddress.Loopback, proxy.PublicPort));
+        // One answer on it first: a connection still in the kernel's accept queue when the listener closes is reset.
+        await connection.SendAsync("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+        await ReceiveAnswerAsync(connection);
 
         // The connection is open before the drain; the handshake comes on it during the grace.
         proxy.Signal("TERM");
@@ -76,6 +81,20 @@ public sealed class UpgradedConnectionsDrainEndToEndTests : IDisposable
         Assert.True(await proxy.WaitForExitAsync(Deadline), "the WebSocket opened during the grace holds the drain until its timeout: " + proxy.Output);
         Assert.Contains("Draining: closed 1 upgraded connection(s) (WebSocket)", proxy.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Stopped hard", proxy.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task ReceiveAnswerAsync(Socket connection)
+    {
+        var head = await ReceiveHeadAsync(connection);
+        Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal);
+        var length = int.Parse(Regex.Match(head, @"Content-Length: (\d+)", RegexOptions.IgnoreCase).Groups[1].Value, CultureInfo.InvariantCulture);
+        var body = new byte[length];
+        for (var received = 0; received < length;)
+        {
+            var read = await connection.ReceiveAsync(body.AsMemory(received), SocketFlags.None).AsTask().WaitAsync(Deadline);
+            Assert.True(read > 0, "the connection closed before the answer's body");
+            received += read;
+        }
     }
 
     private static async Task<string> ReceiveHeadAsync(Socket connection)
