@@ -29,13 +29,14 @@ public sealed class PredecessorProcessTests
     [Fact]
     public void IsRunning_ExitedButNotReaped_IsFalse()
     {
-        // sleep 0 exits at once; its parent, exec'd into sleep 30, never reaps it: it stays a zombie.
-        using var parent = Process.Start(new ProcessStartInfo("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"]) { RedirectStandardOutput = true })!;
+        // The child exits once its parent has been exec'd into sleep 30, which never reaps it: it stays a zombie.
+        // (A child that exits before the exec may be reaped by the shell itself.)
+        using var parent = Process.Start(new ProcessStartInfo("sh", ["-c", "sleep 0.5 & echo $!; exec sleep 30"]) { RedirectStandardOutput = true })!;
         try
         {
             var zombie = int.Parse(parent.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
             string? state = null;
-            for (var attempt = 0; attempt < 200 && state != "Z"; attempt++)
+            for (var attempt = 0; attempt < 500 && state != "Z"; attempt++)
             {
                 Thread.Sleep(10);
                 state = StatFields(zombie)[0];
