@@ -13,8 +13,9 @@ internal sealed class InFlightRequest(string authority, Endpoint? endpoint, Main
     public string Authority { get; } = authority;
 
     /// <summary>
-    /// An upgrade's <c>X-Forwarded-Host</c> (empty for other requests, whose header is not looked up unless a
-    /// window is on): a window for a host it names closes the upgrade, as it would have refused it.
+    /// The request's <c>X-Forwarded-Host</c> as sent (a struct: nothing is allocated when there is none): a
+    /// window for a host it names covers the request as it would have refused it. A drain of that site waits
+    /// for it, and the switch closes it when it is an upgrade or a request stream.
     /// </summary>
     public StringValues ForwardedHosts { get; } = forwardedHosts;
 

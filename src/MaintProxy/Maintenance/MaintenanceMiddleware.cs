@@ -65,11 +65,14 @@ internal sealed class MaintenanceMiddleware
             return WriteBadHostAsync(context);
         }
 
+        // Looked up for every request (a few ns, no allocation): a window applied while the request is in
+        // flight covers it by this header too, and the headers cannot be read once the request has ended.
+        var forwardedHosts = context.Request.Headers[ForwardedHostHeader];
         var snapshot = _state.ForDecision;
         StreamingRequestBody? body = null;
         while (true)
         {
-            var window = snapshot.IsDown ? snapshot.Match(authority, () => EndpointCluster.IdOf(context.GetEndpoint()), SentPathFeature.OtherReadingClusterIdOf(context), context.Request.Headers[ForwardedHostHeader]) : null;
+            var window = snapshot.IsDown ? snapshot.Match(authority, () => EndpointCluster.IdOf(context.GetEndpoint()), SentPathFeature.OtherReadingClusterIdOf(context), forwardedHosts) : null;
             var presentedSecret = false;
             var outcome = window is null ? (MaintenanceOutcome?)null : _policy.Decide(context, window, out presentedSecret);
             if (window is not null)
@@ -96,8 +99,7 @@ internal sealed class MaintenanceMiddleware
             }
 
             var request = new InFlightRequest(authority, context.GetEndpoint(), outcome, upgrade ? context.Abort : null,
-                outcome is null ? body : null, SentPathFeature.OtherReadingClusterIdOf(context),
-                upgrade ? context.Request.Headers[ForwardedHostHeader] : default);
+                outcome is null ? body : null, SentPathFeature.OtherReadingClusterIdOf(context), forwardedHosts);
             _inFlight.Add(request);
             var current = _state.ForDecision;
             if (ReferenceEquals(current, snapshot))

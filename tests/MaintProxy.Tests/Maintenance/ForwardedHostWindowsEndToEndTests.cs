@@ -1,3 +1,4 @@
+using System.Net;
 using MaintProxy.Tests.Infrastructure;
 
 namespace MaintProxy.Tests.Maintenance;
@@ -57,5 +58,31 @@ public sealed class ForwardedHostWindowsEndToEndTests : EndToEndTest
 
         Assert.Equal(503, covered.StatusCode);
         Assert.Empty(Backend.Requests);
+    }
+
+    [Fact]
+    public async Task DrainOfASite_WaitsForARequestThatNamesItOnlyInForwardedHost()
+    {
+        long finished = 0;
+        await using var backend = await TestBackend.StartAsync(async context =>
+        {
+            await context.Response.WriteAsync("slow done", context.RequestAborted);
+            await context.Response.CompleteAsync();
+            Interlocked.Increment(ref finished);
+        });
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, backend.Url, new Dictionary<string, string> { ["Maintenance:TrustedProxies:0"] = "127.0.0.1" });
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, proxy.PublicUrl + "/slow?ms=3000");
+        request.Headers.Host = "other.example";
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "shop.example");
+        var slow = client.SendAsync(request);
+        Assert.True(await Eventually.TrueAsync(() => backend.Requests.Any(r => r.Path == "/slow"), TimeSpan.FromSeconds(10)), proxy.Output);
+
+        var down = await Scripts.DownAsync(proxy, "--site", "shop.example", "--drain=20");
+
+        Assert.True(down.ExitCode == 0, down.Stderr);
+        Assert.True(Interlocked.Read(ref finished) == 1, $"down.sh --drain returned after {down.Elapsed} with a request for shop.example (X-Forwarded-Host) still running at the backend");
+        using var response = await slow;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }

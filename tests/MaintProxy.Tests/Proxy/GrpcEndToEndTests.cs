@@ -157,6 +157,29 @@ public sealed class GrpcEndToEndTests : IAsyncLifetime
         Assert.True(await proxy.WaitForOutputAsync("request stream(s)", TimeSpan.FromSeconds(5)), proxy.Output);
     }
 
+    [Fact]
+    public async Task StreamingCallThatNamesASiteOnlyInForwardedHost_IsClosedByThatSitesWindow()
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = Http2Client();
+        var first = GrpcBackend.Frame("before"u8);
+        await using var call = await StreamingCall.OpenAsync(client, proxy, first, forwardedHost: "shop.example");
+        Assert.Equal(first, await call.ReceiveAsync(first.Length));
+
+        var down = await Scripts.DownAsync(proxy, "--site", "shop.example");
+        Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+        var receivedWhenDownReturned = _backend.StreamBytesReceived;
+        for (var i = 0; i < 5 && await call.TrySendAsync(GrpcBackend.Frame(Encoding.ASCII.GetBytes("after " + i))); i++)
+        {
+        }
+
+        Assert.True(await Eventually.TrueAsync(() => _backend.StreamsEnded == 1, TimeSpan.FromSeconds(10)),
+            $"the call for shop.example (X-Forwarded-Host) is still open at the backend; {_backend.StreamBytesReceived - first.Length} byte(s) sent after down.sh reached it");
+        Assert.Equal(first.Length, receivedWhenDownReturned);
+        Assert.Equal(first.Length, _backend.StreamBytesReceived);
+        Assert.True(await proxy.WaitForOutputAsync("request stream(s)", TimeSpan.FromSeconds(5)), proxy.Output);
+    }
+
     private Task<ProxyProcess> StartProxyAsync(bool http2Only = true)
     {
         var settings = _backend.ProxySettings();
@@ -204,12 +227,17 @@ public sealed class GrpcEndToEndTests : IAsyncLifetime
         }
 
         /// <summary>Opens the call with its first message, as gRPC clients do: a server may send its headers with its first answer only.</summary>
-        public static async Task<StreamingCall> OpenAsync(HttpClient client, ProxyProcess proxy, byte[] firstMessage)
+        public static async Task<StreamingCall> OpenAsync(HttpClient client, ProxyProcess proxy, byte[] firstMessage, string? forwardedHost = null)
         {
             var content = new PushContent();
             content.Headers.ContentType = GrpcType;
             var request = new HttpRequestMessage(HttpMethod.Post, proxy.PublicUrl + "/test.Echo/Stream") { Content = content, Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
             request.Headers.TryAddWithoutValidation("te", "trailers");
+            if (forwardedHost is not null)
+            {
+                request.Headers.TryAddWithoutValidation("X-Forwarded-Host", forwardedHost);
+            }
+
             var sending = client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             await content.WriteAsync(firstMessage);
             var response = await sending;
