@@ -28,7 +28,8 @@ internal sealed class MaintenanceGate(MaintenanceState state, MaintenancePolicy 
             return null;
         }
 
-        var window = snapshot.Match(HostNames.AuthorityOf(context), () => EndpointCluster.IdOf(context.GetEndpoint()), SentPathFeature.OtherReadingClusterIdOf(context),
+        var authority = HostNames.AuthorityOf(context);
+        var window = snapshot.Match(authority, () => EndpointCluster.IdOf(context.GetEndpoint()), SentPathFeature.OtherReadingClusterIdOf(context),
             context.Request.Headers[MaintenanceMiddleware.ForwardedHostHeader]);
         if (window is null || policy.Decide(context, window, out _) != MaintenanceOutcome.Maintenance)
         {
@@ -37,6 +38,7 @@ internal sealed class MaintenanceGate(MaintenanceState state, MaintenancePolicy 
 
         context.Features.Set(MaintenanceOutcomeFeature.For(MaintenanceOutcome.Maintenance));
         SentPathFeature.NoteWindow(context, window.Site);
+        ForwardedHostWindowFeature.Note(context, window, authority);
         counters.Recount(admitted, MaintenanceOutcome.Maintenance);
         return Answer(context, window);
     }

@@ -78,6 +78,7 @@ internal sealed class MaintenanceMiddleware
             if (window is not null)
             {
                 SentPathFeature.NoteWindow(context, outcome is null ? null : window.Site);
+                ForwardedHostWindowFeature.Note(context, outcome is null ? null : window, authority);
             }
 
             switch (outcome)

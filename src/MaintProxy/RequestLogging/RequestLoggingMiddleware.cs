@@ -57,6 +57,11 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvide
                 RequestLog.CompletedByOtherReadingWindow(logger, context.Request.Method, LoggedPath(context), status, outcome, elapsedMs,
                     route?.Config.RouteId, route?.Cluster?.ClusterId, windowClusterId);
             }
+            else if (!ReferenceEquals(outcome, RequestOutcome.Forwarded) && ForwardedHostWindowFeature.SiteOf(context) is { } windowSite)
+            {
+                RequestLog.CompletedByForwardedHostWindow(logger, context.Request.Method, LoggedPath(context), status, outcome, elapsedMs,
+                    route?.Config.RouteId, route?.Cluster?.ClusterId, windowSite);
+            }
             else
             {
                 RequestLog.Completed(logger, context.Request.Method, LoggedPath(context), status, outcome, elapsedMs, route?.Config.RouteId, route?.Cluster?.ClusterId);

@@ -85,4 +85,24 @@ public sealed class ForwardedHostWindowsEndToEndTests : EndToEndTest
         using var response = await slow;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+
+    [Fact]
+    public async Task RequestLog_SaysTheWindowWasNamedByForwardedHost()
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Maintenance:TrustedProxies:0"] = "127.0.0.1" });
+        var down = await Scripts.DownAsync(proxy, "--site", "shop.example");
+        Assert.True(down.ExitCode == 0, down.Stderr);
+
+        var covered = await RawHttp.SendAsync(proxy.PublicPort, "GET /by-forwarded-host HTTP/1.1\r\nHost: other.example\r\nX-Forwarded-Host: other.example, SHOP.example:443\r\n\r\n");
+        var byHost = await RawHttp.SendAsync(proxy.PublicPort, "GET /by-host HTTP/1.1\r\nHost: shop.example\r\nX-Forwarded-Host: shop.example\r\n\r\n");
+
+        Assert.Equal(503, covered.StatusCode);
+        Assert.Equal(503, byHost.StatusCode);
+        Assert.True(await proxy.WaitForOutputAsync("GET /by-host → 503", TimeSpan.FromSeconds(10)), proxy.Output);
+        var lines = proxy.Output.Split('\n');
+        var coveredLine = Assert.Single(lines, l => l.Contains("GET /by-forwarded-host → 503 maintenance", StringComparison.Ordinal));
+        Assert.Contains("window of site shop.example, named by X-Forwarded-Host", coveredLine, StringComparison.Ordinal);
+        var byHostLine = Assert.Single(lines, l => l.Contains("GET /by-host → 503 maintenance", StringComparison.Ordinal));
+        Assert.DoesNotContain("X-Forwarded-Host", byHostLine, StringComparison.Ordinal);
+    }
 }
