@@ -19,10 +19,12 @@ internal static class StartupFailure
     /// <summary>The message and those of the exceptions behind it, down to the first cause, on one line.</summary>
     public static string Describe(Exception exception)
     {
-        var text = UnknownSettingKeys.Reword(exception.Message);
+        var text = OneLine(exception);
         foreach (var cause in CausesOf(exception))
         {
-            var reason = UnknownSettingKeys.Reword(cause.Message);
+            // Compared on one line too: a cause whose text an outer message already quotes on one line
+            // (Kestrel's "…\nActual value was 0.") is not repeated after it.
+            var reason = OneLine(cause);
             if (!text.Contains(reason, StringComparison.OrdinalIgnoreCase))
             {
                 text += $" ({reason})";
@@ -31,6 +33,8 @@ internal static class StartupFailure
 
         return IsPortInUse(exception) ? text + PortInUseAdvice : text;
     }
+
+    private static string OneLine(Exception exception) => UnknownSettingKeys.Reword(exception.Message).ReplaceLineEndings(" ");
 
     private static bool IsPortInUse(Exception exception) =>
         exception is IOException && CausesOf(exception).Any(cause => cause is AddressInUseException);
