@@ -133,11 +133,13 @@ public sealed class SocketActivationEndToEndTests : IDisposable
         Assert.Contains("is not served: no inherited socket is named Secure", process.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task HttpsSocketWithAFullChainFile_SendsTheIntermediateCertificates()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task HttpsSocketWithAFullChainFile_SendsTheIntermediateCertificates(bool pkcs12)
     {
-        // certbot's fullchain.pem: the certificate, then the CA's intermediate. The endpoints Kestrel binds
-        // itself send both; an inherited socket sent the certificate alone, which curl and OpenSSL refuse.
+        // certbot's fullchain.pem: the certificate, then the CA's intermediate (or a .pfx holding both). The endpoints
+        // Kestrel binds itself send both; an inherited socket sent the certificate alone, which curl and OpenSSL refuse.
         await using var backend = await TestBackend.StartAsync();
         var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
         var notAfter = DateTimeOffset.UtcNow.AddDays(1);
@@ -156,15 +158,25 @@ public sealed class SocketActivationEndToEndTests : IDisposable
         names.AddIpAddress(IPAddress.Loopback);
         leafRequest.CertificateExtensions.Add(names.Build());
         using var leaf = leafRequest.Create(intermediateWithKey, notBefore, notAfter, [2]);
-        await File.WriteAllTextAsync(_dir.File("fullchain.pem"), leaf.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n");
-        await File.WriteAllTextAsync(_dir.File("privkey.pem"), leafKey.ExportPkcs8PrivateKeyPem());
         var port = FreePort.Next();
-        var settings = new Dictionary<string, string>
+        var settings = new Dictionary<string, string> { ["Kestrel:Endpoints:Secure:Url"] = $"https://127.0.0.1:{FreePort.Next()}" };
+        if (pkcs12)
         {
-            ["Kestrel:Endpoints:Secure:Url"] = $"https://127.0.0.1:{FreePort.Next()}",
-            ["Kestrel:Endpoints:Secure:Certificate:Path"] = _dir.File("fullchain.pem"),
-            ["Kestrel:Endpoints:Secure:Certificate:KeyPath"] = _dir.File("privkey.pem"),
-        };
+            // The intermediate after the certificate, and the certificate repeated without its key: neither is the one the handshake presents first.
+            using var leafWithKey = leaf.CopyWithPrivateKey(leafKey);
+            X509Certificate2Collection bundle = [intermediate, leafWithKey, X509CertificateLoader.LoadCertificate(leaf.RawData)];
+            await File.WriteAllBytesAsync(_dir.File("chain.pfx"), bundle.Export(X509ContentType.Pkcs12, "secret")!);
+            settings["Kestrel:Endpoints:Secure:Certificate:Path"] = _dir.File("chain.pfx");
+            settings["Kestrel:Endpoints:Secure:Certificate:Password"] = "secret";
+        }
+        else
+        {
+            await File.WriteAllTextAsync(_dir.File("fullchain.pem"), leaf.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n");
+            await File.WriteAllTextAsync(_dir.File("privkey.pem"), leafKey.ExportPkcs8PrivateKeyPem());
+            settings["Kestrel:Endpoints:Secure:Certificate:Path"] = _dir.File("fullchain.pem");
+            settings["Kestrel:Endpoints:Secure:Certificate:KeyPath"] = _dir.File("privkey.pem");
+        }
+
         await using var process = await StartActivatedAsync([port], "Secure", backend.Url, settings);
         Assert.True(await Eventually.TrueAsync(() => process.OutputContains("Ready to serve"), Deadline), process.Output);
 
