@@ -55,8 +55,8 @@ Options:
   --timeout SECONDS How long to wait for the new process to be ready
                     (default ${timeout_s}).
   --log FILE        Where the new process's output goes (appended). Default:
-                    the old process's output file if it writes to one, else a
-                    new temporary file (mktemp -t), whose name is printed.
+                    the old process's output file if it appends to one (>>),
+                    else a new temporary file (mktemp -t), whose name is printed.
   --wait            Also wait until the old process has drained and exited.
   --sentinel FILE   The sentinel whose folder is locked during the overlap
                     (see above).
@@ -222,12 +222,23 @@ if [ "$old_uid" != "$EUID" ]; then
   command=("${as_user[@]}" -- "${command[@]}")
 fi
 
+# True unless the process's descriptor is known to write at its own offset (opened by '>' rather than '>>').
+appends() { # pid fd
+  local flags
+  flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$1/fdinfo/$2" 2>/dev/null) || return 0
+  [ -z "$flags" ] || (( 8#$flags & 8#2000 )) # O_APPEND
+}
+
 if [ -z "$log_file" ]; then
   old_out=$(readlink "/proc/$old_pid/fd/1" 2>/dev/null || true)
-  if [ -n "$old_out" ] && [ -f "$old_out" ]; then
+  if [ -n "$old_out" ] && [ -f "$old_out" ] && appends "$old_pid" 1; then
     log_file=$old_out
   else
     log_file=$(mktemp -t maintproxy.XXXXXX.log)
+    if [ -n "$old_out" ] && [ -f "$old_out" ]; then
+      # Its next line would land where the new process's lines (its reason not to start included) were written.
+      echo "restart: warning: process $old_pid writes $old_out at its own offset (started with '>' rather than '>>'), so each process would overwrite the other's lines there; the new process logs to $log_file (choose with --log)" >&2
+    fi
   fi
 fi
 

@@ -240,6 +240,49 @@ public sealed class OverlapRestartEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Restart_OldProcessWritingItsLogWithoutAppend_NewProcessLogsElsewhere_AndItsReasonStays()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var first = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, SharedPortSettings());
+        var command = (await File.ReadAllTextAsync($"/proc/{first.Pid}/cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        var operatorsLog = _dir.File("proxy.log");
+
+        // The process that serves, started as 'dotnet MaintProxy.dll > proxy.log 2>&1': it writes at its own offset.
+        var once = await RestartAsync(["--pid-file", PidFile, "--log", NewLog, "--wait", "--", "bash", "-c", "exec \"$@\" > \"$0\" 2>&1", operatorsLog, .. command]);
+        Assert.True(once.ExitCode == 0, once.Stderr + once.Stdout + await File.ReadAllTextAsync(NewLog));
+        Assert.True(await Eventually.TrueAsync(() => File.ReadAllText(operatorsLog).Contains("Ready to serve", StringComparison.Ordinal), Deadline), File.ReadAllText(operatorsLog));
+        var serving = _newPid!.Value;
+
+        var failed = await RestartAsync("--pid-file", PidFile, "--", "bash", "-c", "echo 'MaintProxy cannot start: the certificate key does not match' >&2; exit 1");
+        var logged = Regex.Match(failed.Stderr, @"\(log: ([^)]+)\)");
+        Assert.True(logged.Success, failed.Stderr);
+        var newProcessLog = logged.Groups[1].Value;
+        try
+        {
+            Assert.True(failed.ExitCode == 1, failed.Stderr + failed.Stdout);
+            Assert.Contains("MaintProxy cannot start: the certificate key does not match", failed.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"process {serving} writes {operatorsLog} at its own offset", failed.Stderr, StringComparison.Ordinal);
+
+            // The serving process's next lines go where it left off: they would cover what the new process wrote after them.
+            using (var client = new HttpClient())
+            {
+                Assert.Equal("backend ok /after", await client.GetStringAsync(first.PublicUrl + "/after"));
+            }
+
+            Assert.True(await Eventually.TrueAsync(() => File.ReadAllText(operatorsLog).Contains("/after", StringComparison.Ordinal), Deadline), File.ReadAllText(operatorsLog));
+            Assert.Contains("MaintProxy cannot start: the certificate key does not match", await File.ReadAllTextAsync(newProcessLog), StringComparison.Ordinal);
+            Assert.Equal(serving.ToString(CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(PidFile)).Trim());
+        }
+        finally
+        {
+            if (newProcessLog != operatorsLog)
+            {
+                File.Delete(newProcessLog);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Restart_NewProcessNotReadyWithinTimeout_IsStoppedAndOldOneKeepsServing()
     {
         await using var backend = await TestBackend.StartAsync();
