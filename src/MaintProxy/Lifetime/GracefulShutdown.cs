@@ -39,6 +39,7 @@ internal sealed class GracefulShutdown(
     private ITimer? _progressTimer;
     private ITimer? _deadlineTimer;
     private ITimer? _stalledConnectionsTimer;
+    private bool _timersDisposed;
     private long _drainStarted;
     private int _signals;
     private string? _hardStopReason;
@@ -86,7 +87,7 @@ internal sealed class GracefulShutdown(
         CloseUpgrades();
         lock (_lock)
         {
-            _stalledConnectionsTimer = timeProvider.CreateTimer(_ => CloseStalledConnectionsOnceNoRequestInFlight(), null, TimeSpan.Zero, StalledConnectionsCheckInterval);
+            _stalledConnectionsTimer = timeProvider.CreateTimer(_ => CheckStalledConnections(), null, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -112,6 +113,20 @@ internal sealed class GracefulShutdown(
         if (closed > 0)
         {
             LifetimeLog.UpgradesClosed(logger, closed);
+        }
+    }
+
+    // Re-armed after each check rather than periodic: a check the thread pool runs late never overlaps the
+    // next one, so the two checks a stalled connection must pass stay at least the interval apart.
+    private void CheckStalledConnections()
+    {
+        CloseStalledConnectionsOnceNoRequestInFlight();
+        lock (_lock)
+        {
+            if (!_timersDisposed)
+            {
+                _stalledConnectionsTimer?.Change(StalledConnectionsCheckInterval, Timeout.InfiniteTimeSpan);
+            }
         }
     }
 
@@ -232,6 +247,7 @@ internal sealed class GracefulShutdown(
             _progressTimer?.Dispose();
             _deadlineTimer?.Dispose();
             _stalledConnectionsTimer?.Dispose();
+            _timersDisposed = true;
             hardStopReason = _hardStopReason;
         }
 
@@ -260,6 +276,7 @@ internal sealed class GracefulShutdown(
             _progressTimer?.Dispose();
             _deadlineTimer?.Dispose();
             _stalledConnectionsTimer?.Dispose();
+            _timersDisposed = true;
         }
 
         _graceCut.Dispose();
