@@ -34,6 +34,12 @@ internal sealed class OpenConnection(ConnectionContext connection)
     // which the kernel's send queue does not show, and Kestrel gives no sign when it has sent the last byte.
     private volatile bool _multiplexed;
 
+    // Cleartext HTTP/2 only: what wakes Kestrel so that it closes the connection once every answer is written.
+    private WakeableHttp2Input? _input;
+
+    /// <summary>Set before Kestrel reads from the connection.</summary>
+    public void WakesThrough(WakeableHttp2Input input) => _input = input;
+
     /// <summary>
     /// Marks the connection as carrying a request. Once marked, the drain leaves it to Kestrel while it may
     /// still be sending an answer; a request that loses the race to <see cref="TryCloseIfStalled"/>
@@ -68,7 +74,9 @@ internal sealed class OpenConnection(ConnectionContext connection)
     /// preface not complete yet), or no other one has since and nothing of its answers is left to send
     /// (its next request head stalls). Kestrel closes the idle ones itself, HTTP/2 ones with a GOAWAY, and
     /// waits for these until its own timeout. An HTTP/2 connection that has carried a request is never closed here:
-    /// its client closes it after the GOAWAY once it has every answer, or the hard stop does.
+    /// Kestrel closes it itself once every answer is written, but sees that only when it next reads from the
+    /// client; a cleartext one is woken here to look again (see <see cref="WakeableHttp2Input"/>), a TLS one is
+    /// left to its client, or to the hard stop.
     /// Called only while no request is in flight.
     /// </summary>
     public bool TryCloseIfStalled()
@@ -79,7 +87,14 @@ internal sealed class OpenConnection(ConnectionContext connection)
             return false;
         }
 
-        if (state != NoRequestYet && (_multiplexed || !SendQueue.IsEmpty(_socket)))
+        if (state != NoRequestYet && _multiplexed)
+        {
+            _stateSeen = NotSeen;
+            _input?.Wake();
+            return false;
+        }
+
+        if (state != NoRequestYet && !SendQueue.IsEmpty(_socket))
         {
             _stateSeen = NotSeen;
             return false;

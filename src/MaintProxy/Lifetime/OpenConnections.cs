@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 
 namespace MaintProxy.Lifetime;
@@ -14,10 +15,22 @@ internal sealed class OpenConnections
     private readonly HashSet<OpenConnection> _open = [];
     private bool _closingAll;
 
-    public async Task TrackAsync(ConnectionContext connection, ConnectionDelegate next)
+    /// <summary>
+    /// Keeps the connection while it is open. When <paramref name="cleartextHttp2"/> (it speaks HTTP/2 without
+    /// TLS), Kestrel reads it through a <see cref="WakeableHttp2Input"/> the drain can wake.
+    /// </summary>
+    public async Task TrackAsync(ConnectionContext connection, ConnectionDelegate next, bool cleartextHttp2)
     {
         var open = new OpenConnection(connection);
         connection.Features.Set(open);
+        var transport = connection.Transport;
+        if (cleartextHttp2)
+        {
+            var input = new WakeableHttp2Input(transport.Input);
+            open.WakesThrough(input);
+            connection.Transport = new DuplexPipe(input, transport.Output);
+        }
+
         bool closingAll;
         lock (_lock)
         {
@@ -36,6 +49,7 @@ internal sealed class OpenConnections
         }
         finally
         {
+            connection.Transport = transport;
             lock (_lock)
             {
                 _open.Remove(open);
@@ -82,5 +96,12 @@ internal sealed class OpenConnections
         {
             return [.. _open];
         }
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
     }
 }

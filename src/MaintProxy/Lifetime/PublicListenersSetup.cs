@@ -38,7 +38,7 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
             foreach (var endpoint in configuration.GetSection(EndpointsSection).GetChildren())
             {
                 // Called before Kestrel adds TLS to the endpoint: the handshake is inside the tracking.
-                loader.Endpoint(endpoint.Key, configured => TrackConnections(configured.ListenOptions));
+                loader.Endpoint(endpoint.Key, configured => TrackConnections(configured.ListenOptions, configured.IsHttps));
             }
 
             return;
@@ -48,8 +48,10 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
         options.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
         options.UseSystemd(listen =>
         {
-            TrackConnections(listen);
-            if (SystemdSockets.NameOf(listen.FileHandle) is { } name && https.TryGetValue(name, out var endpoint))
+            var name = SystemdSockets.NameOf(listen.FileHandle);
+            var endpoint = name is null ? null : https.GetValueOrDefault(name);
+            TrackConnections(listen, secure: endpoint is not null);
+            if (name is not null && endpoint is not null)
             {
                 var section = CertificateSectionOf(endpoint);
                 var certificate = CertificateFiles.Load(section, environment.ContentRootPath);
@@ -71,7 +73,9 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
         LifetimeLog.InheritedSockets(logger, count);
     }
 
-    private void TrackConnections(ListenOptions listen) => listen.Use(next => connection => connections.TrackAsync(connection, next));
+    // Kestrel speaks HTTP/2 without TLS only on a listener that takes nothing else (prior knowledge).
+    private void TrackConnections(ListenOptions listen, bool secure) =>
+        listen.Use(next => connection => connections.TrackAsync(connection, next, cleartextHttp2: !secure && listen.Protocols == HttpProtocols.Http2));
 
     // Kestrel reads the files as it binds the endpoint, and a wrong .pfx password or a key file that
     // holds no key then ends the process with a stack trace (exit 134). Read here first, the start

@@ -118,8 +118,10 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         Assert.Contains("Draining: closed 1 stalled connection(s)", proxy.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Sigterm_Http2AnswerWaitingForTheClientsFlowControlWindow_GetsTheWholeAnswer()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Sigterm_Http2AnswerWaitingForTheClientsFlowControlWindow_GetsTheWholeAnswer(bool clientClosesAfterItsStreams)
     {
         Directory.CreateDirectory(Path.Combine(_dir.Path, "maint"));
         await File.WriteAllTextAsync(Path.Combine(_dir.Path, "maint", "down"), "{}");
@@ -145,9 +147,46 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
 
         var (restBytes, ended) = await ReceiveHttp2DataAsync(client, untilBytes: int.MaxValue);
         Assert.True(ended, $"the answer was cut after {firstBytes + restBytes} bytes\n" + proxy.Output);
-        client.Shutdown(SocketShutdown.Both); // as an HTTP/2 client does after a GOAWAY once its streams are done
+        if (clientClosesAfterItsStreams)
+        {
+            client.Shutdown(SocketShutdown.Both); // as many HTTP/2 clients do after a GOAWAY once their streams are done
+        }
+
         Assert.True(await proxy.WaitForExitAsync(Deadline), "the HTTP/2 connection held the drain\n" + proxy.Output);
         Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+        Assert.True(clientClosesAfterItsStreams || await IsClosedAfterItsLastFramesAsync(client), "the HTTP/2 connection is still open");
+    }
+
+    [Fact]
+    public async Task Sigterm_Http2ClientKeepingItsConnectionAfterTheGoaway_DoesNotHoldTheDrain()
+    {
+        var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Within HTTP/2's first flow-control windows: the client needs to send no WINDOW_UPDATE.
+        var download = new SlowDownload(chunks: 4, chunkSize: 8 * 1024, pause: TimeSpan.FromMilliseconds(50)) { RestSentAfter = rest.Task };
+        await using var backend = await TestBackend.StartAsync(download.ServeAsync);
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Public:Protocols"] = "Http2",
+        });
+        using var client = await ConnectAsync(proxy.PublicPort, Http2Preface(streamWindow: 65535));
+        await client.SendAsync(Http2Frame(0x1, 0x5, 1, [.. Literal(":method", "GET"), .. Literal(":scheme", "http"),
+            .. Literal(":path", "/big.iso"), .. Literal(":authority", "localhost")]));
+        var (firstBytes, _) = await ReceiveHttp2DataAsync(client, untilBytes: 8 * 1024);
+        Assert.Equal(8 * 1024, firstBytes);
+
+        proxy.Signal("TERM");
+        // Kestrel's stop has begun: the stream in flight finishes after its GOAWAY.
+        Assert.True(await ReceiveGoAwayAsync(client), "no GOAWAY came\n" + proxy.Output);
+        rest.SetResult();
+        var (restBytes, ended) = await ReceiveHttp2DataAsync(client, untilBytes: int.MaxValue);
+        Assert.True(ended, $"the answer was cut after {firstBytes + restBytes} bytes\n" + proxy.Output);
+        Assert.Equal(download.Content.Length, firstBytes + restBytes);
+
+        // The client keeps its connection and sends nothing more; without the proxy's wake, the drain waits
+        // for the drain timeout (5 minutes).
+        Assert.True(await proxy.WaitForExitAsync(Deadline), "the HTTP/2 connection held the drain\n" + proxy.Output);
+        Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
+        Assert.True(await IsClosedAfterItsLastFramesAsync(client), "the HTTP/2 connection is still open");
     }
 
     [Fact]
@@ -285,6 +324,39 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         return (bytes, false);
     }
 
+    /// <summary>Reads frames, acknowledging the proxy's settings, until a GOAWAY; false if the connection closed or no frame came in time.</summary>
+    private static async Task<bool> ReceiveGoAwayAsync(Socket socket)
+    {
+        var pending = new List<byte>();
+        var buffer = new byte[16 * 1024];
+        for (var reads = 0; reads < 10_000; reads++)
+        {
+            var read = await socket.ReceiveAsync(buffer).WaitAsync(Deadline);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            pending.AddRange(buffer.AsSpan(0, read));
+            while (pending.Count >= 9 && pending.Count >= 9 + ((pending[0] << 16) | (pending[1] << 8) | pending[2]))
+            {
+                var length = (pending[0] << 16) | (pending[1] << 8) | pending[2];
+                var (type, flags) = (pending[3], pending[4]);
+                pending.RemoveRange(0, 9 + length);
+                if (type == 0x4 && (flags & 0x1) == 0)
+                {
+                    await socket.SendAsync(Http2Frame(0x4, 0x1, 0, []));
+                }
+                else if (type == 0x7)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     private static async Task<Socket> ConnectAsync(int port, byte[] firstBytes)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -328,6 +400,27 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         {
             return true;
         }
+    }
+
+    /// <summary>The connection ended from the proxy's side after what it still had to send (an HTTP/2 GOAWAY).</summary>
+    private static async Task<bool> IsClosedAfterItsLastFramesAsync(Socket socket)
+    {
+        for (var reads = 0; reads < 1000; reads++)
+        {
+            try
+            {
+                if (await socket.ReceiveAsync(new byte[1024]).WaitAsync(Deadline) == 0)
+                {
+                    return true;
+                }
+            }
+            catch (SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>What the connection brings until it holds <paramref name="expected"/>, the proxy closes it or a read waits too long.</summary>
