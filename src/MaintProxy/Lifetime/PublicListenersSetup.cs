@@ -13,7 +13,8 @@ namespace MaintProxy.Lifetime;
 /// With socket activation the public listeners are the inherited sockets, and the addresses in that
 /// section are not bound (they would collide with the sockets systemd holds). A socket named like an
 /// HTTPS endpoint (<c>FileDescriptorName=Secure</c> for <c>Kestrel:Endpoints:Secure</c>) serves TLS with
-/// that endpoint's certificate; the others serve plain HTTP. The admin and demo listeners are bound as usual.
+/// that endpoint's certificate; the others serve plain HTTP. Each speaks the <c>Protocols</c> of the endpoint
+/// it is named for (else of <c>Kestrel:EndpointDefaults</c>). The admin and demo listeners are bound as usual.
 /// Each public listener's connections are kept in <see cref="OpenConnections"/>, from before their TLS handshake.
 /// </summary>
 internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEnvironment environment, OpenConnections connections,
@@ -44,12 +45,14 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
             return;
         }
 
+        EndpointProtocols.ThrowIfInvalid(configuration.GetSection(KestrelSection));
         var served = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         options.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
         options.UseSystemd(listen =>
         {
             var name = SystemdSockets.NameOf(listen.FileHandle);
             var endpoint = name is null ? null : https.GetValueOrDefault(name);
+            listen.Protocols = EndpointProtocols.OfInheritedSocket(configuration.GetSection(KestrelSection), name);
             TrackConnections(listen, secure: endpoint is not null);
             if (name is not null && endpoint is not null)
             {

@@ -12,6 +12,23 @@ internal static class EndpointProtocols
 {
     private const string Key = "Protocols";
 
+    /// <summary>
+    /// The protocols of an inherited socket: those of the endpoint it is named for (<c>FileDescriptorName=</c>),
+    /// else of <c>Kestrel:EndpointDefaults</c>, else Kestrel's default. Kestrel reads <c>Protocols</c> only for
+    /// the endpoints it binds itself, so an endpoint of <c>Http2</c> served by its socket spoke HTTP/1.1 alone.
+    /// A socket holds TCP only: HTTP/3 is left out.
+    /// </summary>
+    public static HttpProtocols OfInheritedSocket(IConfigurationSection kestrel, string? socketName)
+    {
+        var endpoint = socketName is null || socketName.Contains(ConfigurationPath.KeyDelimiter, StringComparison.Ordinal)
+            ? null
+            : kestrel.GetSection("Endpoints").GetSection(socketName)[Key];
+        var value = endpoint ?? kestrel.GetSection("EndpointDefaults")[Key];
+        return value is not null && Enum.TryParse<HttpProtocols>(value, ignoreCase: true, out var protocols)
+            ? protocols & HttpProtocols.Http1AndHttp2
+            : HttpProtocols.Http1AndHttp2;
+    }
+
     public static void ThrowIfInvalid(IConfigurationSection kestrel)
     {
         var sections = kestrel.GetSection("Endpoints").GetChildren().Prepend(kestrel.GetSection("EndpointDefaults"));

@@ -62,6 +62,43 @@ public sealed class SocketActivationEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task SocketNamedLikeAnHttp2Endpoint_SpeaksHttp2WithoutTls_AsTheBoundEndpointDoes()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        var port = FreePort.Next();
+        await using var process = await StartActivatedAsync([port], "Public", backend.Url, new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Kestrel:Endpoints:Public:Protocols"] = "Http2",
+        });
+
+        // Prior knowledge, as a load balancer or a gRPC client forwarding HTTP/2 without TLS speaks it.
+        using var client = new HttpClient { Timeout = Deadline };
+        HttpResponseMessage? answer = null;
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                answer = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/h2")
+                {
+                    Version = HttpVersion.Version20,
+                    VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                });
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50)), "no HTTP/2 answer on the inherited socket\n" + process.Output);
+
+        Assert.Equal(HttpVersion.Version20, answer!.Version);
+        Assert.Equal("backend ok /h2", await answer.Content.ReadAsStringAsync());
+        using var http11 = await client.GetAsync($"http://127.0.0.1:{port}/h1");
+        Assert.Equal(HttpStatusCode.BadRequest, http11.StatusCode);
+    }
+
+    [Fact]
     public async Task ListenFdsMeantForAnotherProcess_AreNotTaken_TheConfiguredEndpointServes()
     {
         // A shell started by a socket-activated service passes LISTEN_FDS on to what it runs; LISTEN_PID says whose they are.
