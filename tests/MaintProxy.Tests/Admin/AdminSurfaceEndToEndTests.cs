@@ -55,6 +55,26 @@ public sealed class AdminSurfaceEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task Status_Since_IsWhenTheCurrentSentinelWasApplied_AndStaysUntilTheNextChange()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
+        var atStart = (await proxy.StatusAsync()).GetProperty("since").GetDateTimeOffset();
+
+        var beforeDown = DateTimeOffset.UtcNow;
+        var down = await Scripts.DownAsync(proxy);
+        Assert.True(down.ExitCode == 0, down.Stderr);
+        var afterDown = DateTimeOffset.UtcNow;
+        var first = await proxy.StatusAsync();
+        var second = await proxy.StatusAsync();
+
+        Assert.True(atStart <= beforeDown, $"since at start {atStart:O} is after the switch began {beforeDown:O}");
+        var since = first.GetProperty("since").GetDateTimeOffset();
+        Assert.InRange(since, beforeDown, afterDown);
+        Assert.Equal(since, second.GetProperty("since").GetDateTimeOffset());
+        Assert.Equal("down", second.GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task Status_CountsEachKindOfAnswer()
     {
         const string Secret = "counted-secret-0123456789";
