@@ -75,6 +75,22 @@ public sealed class AdminSurfaceEndToEndTests : EndToEndTest
     }
 
     [Fact]
+    public async Task Status_ReportsEachWindowByTheIdAndSiteItsSentinelLineGives()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url);
+        await File.WriteAllTextAsync(proxy.SentinelPath,
+            "{\"id\":\"night-work-7\",\"site\":\"shop.example.org\",\"reason\":\"schema change\"}\n{\"id\":\"all-sites-2\"}\n");
+        using var client = new HttpClient();
+        (await client.PostAsync(proxy.AdminUrl + "/refresh", null)).Dispose();
+
+        var windows = (await proxy.StatusAsync()).GetProperty("windows").EnumerateArray()
+            .Select(w => (w.GetProperty("id").GetString(), w.GetProperty("site").GetString()))
+            .ToList();
+
+        Assert.Equal([("night-work-7", "shop.example.org"), ("all-sites-2", "*")], windows);
+    }
+
+    [Fact]
     public async Task Status_CountsEachKindOfAnswer()
     {
         const string Secret = "counted-secret-0123456789";
