@@ -138,6 +138,22 @@ public sealed class SocketActivationEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task FewerNamesThanSockets_TheUnnamedSocketServesPlainHttp()
+    {
+        // sd_listen_fds_with_names(3): a socket holder may name fewer sockets than it passes on.
+        await using var backend = await TestBackend.StartAsync();
+        using var certificate = TestCertificate.Create(_dir);
+        using var client = certificate.CreateClient();
+        var (securePort, plainPort) = (FreePort.Next(), FreePort.Next());
+        var settings = certificate.EndpointSettings("Secure", $"https://127.0.0.1:{FreePort.Next()}");
+        await using var process = await StartActivatedAsync([securePort, plainPort], fdNames: null, backend.Url, settings, "LISTEN_FDNAMES=Secure");
+
+        Assert.True(await Eventually.TrueAsync(() => process.OutputContains("Ready to serve"), Deadline), process.Output);
+        Assert.Equal("backend ok /secure", await client.GetStringAsync($"https://127.0.0.1:{securePort}/secure"));
+        Assert.Equal("backend ok /plain", await client.GetStringAsync($"http://127.0.0.1:{plainPort}/plain"));
+    }
+
+    [Fact]
     public async Task HttpsSocketWithoutACertificateOfItsOwn_UsesKestrelsDefaultCertificate()
     {
         await using var backend = await TestBackend.StartAsync();
@@ -252,7 +268,7 @@ public sealed class SocketActivationEndToEndTests : IDisposable
     /// Starts the proxy under systemd-socket-activate, which runs it once a first connection arrives
     /// (as systemd does): so one is made, to the first socket, and closed.
     /// </summary>
-    private async Task<CapturedProcess> StartActivatedAsync(int[] ports, string? fdNames, string backendUrl, Dictionary<string, string> settings, string? notifySocket = null)
+    private async Task<CapturedProcess> StartActivatedAsync(int[] ports, string? fdNames, string backendUrl, Dictionary<string, string> settings, string? setEnvironment = null)
     {
         Directory.CreateDirectory(_dir.File("maint"));
         var start = new ProcessStartInfo("systemd-socket-activate") { WorkingDirectory = _dir.Path };
@@ -266,9 +282,9 @@ public sealed class SocketActivationEndToEndTests : IDisposable
             start.ArgumentList.Add("--fdname=" + fdNames);
         }
 
-        if (notifySocket is not null)
+        if (setEnvironment is not null)
         {
-            start.ArgumentList.Add("--setenv=" + notifySocket);
+            start.ArgumentList.Add("--setenv=" + setEnvironment);
         }
 
         foreach (var arg in (string[])["--setenv=DOTNET_gcServer=0", "--setenv=DOTNET_EnableDiagnostics=0", "dotnet", RepoPaths.ProxyDll])
