@@ -16,17 +16,30 @@ internal static class EndpointProtocols
     /// The protocols of an inherited socket: those of the endpoint it is named for (<c>FileDescriptorName=</c>),
     /// else of <c>Kestrel:EndpointDefaults</c>, else Kestrel's default. Kestrel reads <c>Protocols</c> only for
     /// the endpoints it binds itself, so an endpoint of <c>Http2</c> served by its socket spoke HTTP/1.1 alone.
-    /// A socket holds TCP only: HTTP/3 is left out.
+    /// A socket holds TCP only: HTTP/3 is left out, and a setting of HTTP/3 alone stops the start (Kestrel
+    /// would otherwise report ready and close every connection on that socket).
     /// </summary>
     public static HttpProtocols OfInheritedSocket(IConfigurationSection kestrel, string? socketName)
     {
         var endpoint = socketName is null || socketName.Contains(ConfigurationPath.KeyDelimiter, StringComparison.Ordinal)
             ? null
-            : kestrel.GetSection("Endpoints").GetSection(socketName)[Key];
-        var value = endpoint ?? kestrel.GetSection("EndpointDefaults")[Key];
-        return value is not null && Enum.TryParse<HttpProtocols>(value, ignoreCase: true, out var protocols)
-            ? protocols & HttpProtocols.Http1AndHttp2
-            : HttpProtocols.Http1AndHttp2;
+            : kestrel.GetSection("Endpoints").GetSection(socketName).GetSection(Key);
+        var setting = endpoint?.Value is not null ? endpoint : kestrel.GetSection("EndpointDefaults").GetSection(Key);
+        if (setting.Value is null || !Enum.TryParse<HttpProtocols>(setting.Value, ignoreCase: true, out var protocols))
+        {
+            return HttpProtocols.Http1AndHttp2;
+        }
+
+        var served = protocols & HttpProtocols.Http1AndHttp2;
+        if (served == HttpProtocols.None)
+        {
+            var socket = socketName is null ? "an unnamed socket" : $"the socket named {socketName} (FileDescriptorName=)";
+            throw new InvalidOperationException(
+                $"{setting.Path} '{setting.Value}' leaves nothing to serve on {socket} passed on by systemd: that socket is TCP, and HTTP/3"
+                + " runs over UDP; write Http1, Http2 or Http1AndHttp2 there.");
+        }
+
+        return served;
     }
 
     public static void ThrowIfInvalid(IConfigurationSection kestrel)

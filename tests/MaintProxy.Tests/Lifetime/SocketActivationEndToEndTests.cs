@@ -264,6 +264,27 @@ public sealed class SocketActivationEndToEndTests : IDisposable
         Assert.Contains("MaintProxy cannot start: Kestrel:Endpoints:Secure:Certificate: the certificate", process.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Public", "Kestrel:Endpoints:Public:Protocols", "the socket named Public (FileDescriptorName=)")]
+    [InlineData(null, "Kestrel:EndpointDefaults:Protocols", "an unnamed socket")]
+    public async Task SocketWhoseProtocolsAreHttp3Alone_StopsTheStartNamingTheKey(string? fdName, string key, string socket)
+    {
+        // Before, the proxy reported ready and closed every connection on the socket, logging an error for each.
+        await using var backend = await TestBackend.StartAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+            [key] = "Http3",
+        };
+        await using var process = await StartActivatedAsync([FreePort.Next()], fdName, backend.Url, settings);
+
+        Assert.True(await process.WaitForExitAsync(Deadline), "the proxy should refuse to start\n" + process.Output);
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains($"MaintProxy cannot start: {key} 'Http3' leaves nothing to serve on {socket} passed on by systemd: that socket is TCP,",
+            process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Ready to serve", process.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Starts the proxy under systemd-socket-activate, which runs it once a first connection arrives
     /// (as systemd does): so one is made, to the first socket, and closed.
