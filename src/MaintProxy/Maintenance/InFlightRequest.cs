@@ -8,6 +8,7 @@ internal sealed class InFlightRequest(string authority, Endpoint? endpoint, Main
     StreamingRequestBody? body = null, string? otherReadingClusterId = null, StringValues forwardedHosts = default)
 {
     private int _aborted;
+    private MaintenanceWindow? _closingWindow;
 
     /// <summary>The request's <c>Host</c> header as sent.</summary>
     public string Authority { get; } = authority;
@@ -35,7 +36,7 @@ internal sealed class InFlightRequest(string authority, Endpoint? endpoint, Main
     /// Closes an upgraded connection that a window covers, once: read-only windows too, since what it
     /// carries may be writes. One let in by a bypass or an allowed path stays, whatever the window.
     /// </summary>
-    public bool TryAbortUpgrade()
+    public bool TryAbortUpgrade(MaintenanceWindow window)
     {
         if (abortUpgrade is null || exception is MaintenanceOutcome.Bypassed or MaintenanceOutcome.AllowedPath
             || Interlocked.Exchange(ref _aborted, 1) == 1)
@@ -43,6 +44,7 @@ internal sealed class InFlightRequest(string authority, Endpoint? endpoint, Main
             return false;
         }
 
+        Volatile.Write(ref _closingWindow, window);
         abortUpgrade();
         return true;
     }
@@ -62,14 +64,29 @@ internal sealed class InFlightRequest(string authority, Endpoint? endpoint, Main
         return true;
     }
 
-    /// <summary>Whether the switch closed this request while its body was still streaming.</summary>
-    public bool ClosedBySwitch => body?.WasClosed == true;
+    /// <summary>Whether the switch closed this request: an upgrade, or a request whose body was still streaming.</summary>
+    public bool ClosedBySwitch => ClosingWindow is not null && (IsUpgrade || body?.WasClosed == true);
+
+    /// <summary>
+    /// The window that closed this request at the switch (written before the close, read on the request's
+    /// own path after it), for its log line to say why as a request that window refused would.
+    /// </summary>
+    public MaintenanceWindow? ClosingWindow => Volatile.Read(ref _closingWindow);
 
     /// <summary>
     /// Closes a request whose body is still streaming to the backend, once; one let through by a
     /// maintenance exception stays. A request whose body has ended goes on (its response may be long).
     /// </summary>
-    public bool TryCloseStreamingBody() => body is not null && exception is null && body.TryClose();
+    public bool TryCloseStreamingBody(MaintenanceWindow window)
+    {
+        if (body is null || exception is not null || body.WasClosed)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _closingWindow, window);
+        return body.TryClose();
+    }
 
     /// <summary>Whether the request goes to this site: its cluster id, or its host name as <see cref="HostNames.Canonical"/> gives it.</summary>
     public bool IsFor(string site, string? siteHost) =>

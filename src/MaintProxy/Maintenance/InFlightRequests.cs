@@ -48,16 +48,16 @@ internal sealed class InFlightRequests
         int closed = 0, streams = 0;
         foreach (var request in _requests.Keys)
         {
-            if (snapshot.Match(request.Authority, () => request.ClusterId, request.OtherReadingClusterId, request.ForwardedHosts) is null)
+            if (snapshot.Match(request.Authority, () => request.ClusterId, request.OtherReadingClusterId, request.ForwardedHosts) is not { } window)
             {
                 continue;
             }
 
-            if (request.IsUpgrade && request.TryAbortUpgrade())
+            if (request.IsUpgrade && request.TryAbortUpgrade(window))
             {
                 closed++;
             }
-            else if (request.TryCloseStreamingBody())
+            else if (request.TryCloseStreamingBody(window))
             {
                 streams++;
             }

@@ -149,8 +149,12 @@ internal sealed class MaintenanceMiddleware
             _inFlight.Remove(request);
             if (request.ClosedBySwitch)
             {
-                // Set here, on the request's own path: the switch only aborted it.
+                // Set here, on the request's own path: the switch only aborted it. Its log line says why
+                // as that of a request the closing window refused would (X-Forwarded-Host, other reading).
+                var closing = request.ClosingWindow!;
                 context.Features.Set(MaintenanceOutcomeFeature.For(MaintenanceOutcome.Maintenance));
+                SentPathFeature.NoteWindow(context, closing.Site);
+                ForwardedHostWindowFeature.Note(context, closing, request.Authority);
             }
         }
     }

@@ -58,6 +58,27 @@ public sealed class UpgradedConnectionsEndToEndTests : EndToEndTest
         Assert.Equal("still", await WebSocketEcho.EchoAsync(other, "still"));
     }
 
+    [Fact]
+    public async Task WebSocketClosedByTheWindowOfTheSiteItsForwardedHostNames_IsLoggedWithWhy()
+    {
+        await using var proxy = await StartProxyAsync(new() { ["Maintenance:TrustedProxies:0"] = "127.0.0.1" });
+        using (var covered = await ConnectAsync(proxy, socket => socket.Options.SetRequestHeader("X-Forwarded-Host", "shop.example")))
+        {
+            Assert.Equal("before", await WebSocketEcho.EchoAsync(covered, "before"));
+
+            var down = await Scripts.DownAsync(proxy, "--site", "shop.example");
+
+            Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+            await Assert.ThrowsAnyAsync<Exception>(() => WebSocketEcho.EchoAsync(covered, "after"));
+        }
+
+        // Its Host (127.0.0.1) and cluster name no window: the request line says which header did.
+        Assert.True(await proxy.WaitForOutputAsync("GET /ws →", TimeSpan.FromSeconds(10)), proxy.Output);
+        var line = proxy.Output.Split('\n').Single(l => l.Contains("GET /ws →", StringComparison.Ordinal));
+        Assert.True(line.Contains(" maintenance in ", StringComparison.Ordinal)
+            && line.TrimEnd().EndsWith("window of site shop.example, named by X-Forwarded-Host)", StringComparison.Ordinal), line);
+    }
+
     private static async Task<ClientWebSocket> ConnectAsync(ProxyProcess proxy, Action<ClientWebSocket>? configure = null)
     {
         var socket = new ClientWebSocket();

@@ -180,6 +180,28 @@ public sealed class GrpcEndToEndTests : IAsyncLifetime
         Assert.True(await proxy.WaitForOutputAsync("request stream(s)", TimeSpan.FromSeconds(5)), proxy.Output);
     }
 
+    [Fact]
+    public async Task StreamingCallClosedByTheWindowOfTheSiteItsForwardedHostNames_IsLoggedWithWhy()
+    {
+        // Its Host (127.0.0.1) and cluster name no window: the request line says which header did.
+        await using var proxy = await StartProxyAsync();
+        using var client = Http2Client();
+        var first = GrpcBackend.Frame("before"u8);
+        await using (var call = await StreamingCall.OpenAsync(client, proxy, first, forwardedHost: "shop.example"))
+        {
+            Assert.Equal(first, await call.ReceiveAsync(first.Length));
+
+            var down = await Scripts.DownAsync(proxy, "--site", "shop.example");
+            Assert.True(down.ExitCode == 0, down.Stderr + down.Stdout);
+            Assert.True(await Eventually.TrueAsync(() => _backend.StreamsEnded == 1, TimeSpan.FromSeconds(10)), proxy.Output);
+        }
+
+        Assert.True(await proxy.WaitForOutputAsync("POST /test.Echo/Stream →", TimeSpan.FromSeconds(10)), proxy.Output);
+        var line = proxy.Output.Split('\n').Single(l => l.Contains("POST /test.Echo/Stream →", StringComparison.Ordinal));
+        Assert.True(line.Contains(" maintenance in ", StringComparison.Ordinal)
+            && line.TrimEnd().EndsWith("window of site shop.example, named by X-Forwarded-Host)", StringComparison.Ordinal), line);
+    }
+
     private Task<ProxyProcess> StartProxyAsync(bool http2Only = true)
     {
         var settings = _backend.ProxySettings();
