@@ -59,5 +59,8 @@ internal sealed class ServedRequests : IDisposable
     /// <summary>Aborts the connection of every request in flight, and of every one that starts later.</summary>
     public void AbortAll() => _abortAll.Cancel();
 
+    /// <summary>The hard stop has cut off the requests in flight: a request that failed since did not fail on its client's side.</summary>
+    public bool CutOff => _abortAll.IsCancellationRequested;
+
     public void Dispose() => _abortAll.Dispose();
 }

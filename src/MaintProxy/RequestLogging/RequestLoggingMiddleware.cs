@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using MaintProxy.Hosting;
+using MaintProxy.Lifetime;
 using MaintProxy.Maintenance;
 using MaintProxy.Proxy;
 using Yarp.ReverseProxy.Model;
@@ -7,7 +8,7 @@ using Yarp.ReverseProxy.Model;
 namespace MaintProxy.RequestLogging;
 
 /// <summary>One structured line per request: what was asked, how it was answered, how long it took.</summary>
-internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvider timeProvider, ILogger<RequestLoggingMiddleware> logger)
+internal sealed class RequestLoggingMiddleware(RequestDelegate next, ServedRequests requests, TimeProvider timeProvider, ILogger<RequestLoggingMiddleware> logger)
 {
     /// <summary>The path (the target when it has none), with its control characters escaped, unless it is the bypass secret: that is never written to a log.</summary>
     private static string LoggedPath(HttpContext context) =>
@@ -43,6 +44,11 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, TimeProvide
             if (outcome == RequestOutcome.ClientError)
             {
                 ConnectionPeer.ClientErrorLogged(context.Connection.Id, status);
+                // The hard stop aborts the request as a client that leaves does.
+                if (requests.CutOff)
+                {
+                    outcome = RequestOutcome.CutOff;
+                }
             }
 
             if (HasBody(context.Request))

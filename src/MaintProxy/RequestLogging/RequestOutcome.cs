@@ -13,6 +13,9 @@ internal static class RequestOutcome
     public const string Local = "local";
     public const string InternalError = "internal-error";
 
+    /// <summary>The hard stop (a second signal, or <c>Lifetime:DrainTimeout</c>) cut the request off: neither side failed.</summary>
+    public const string CutOff = "cut-off";
+
     /// <summary>Kestrel answered the request itself (malformed, too large, too slow): the pipeline never saw it.</summary>
     public const string Refused = "refused";
 

@@ -1,3 +1,4 @@
+using MaintProxy.Lifetime;
 using MaintProxy.RequestLogging;
 using MaintProxy.Tests.Infrastructure;
 
@@ -8,9 +9,12 @@ namespace MaintProxy.Tests.RequestLogging;
 /// answer it: Kestrel turns it into a 500 (or a cut connection), so "200 forwarded" would hide a
 /// failure of the proxy's own among the requests that went well.
 /// </summary>
-public sealed class RequestLoggingMiddlewareTests
+public sealed class RequestLoggingMiddlewareTests : IDisposable
 {
     private readonly LogCapture _logs = new();
+    private readonly ServedRequests _requests = new();
+
+    public void Dispose() => _requests.Dispose();
 
     [Fact]
     public async Task ExceptionBeforeTheAnswer_IsLoggedAs500InternalError()
@@ -50,7 +54,7 @@ public sealed class RequestLoggingMiddlewareTests
     }
 
     private RequestLoggingMiddleware Middleware(RequestDelegate next) =>
-        new(next, TimeProvider.System, new Logger<RequestLoggingMiddleware>(new LoggerFactory([_logs])));
+        new(next, _requests, TimeProvider.System, new Logger<RequestLoggingMiddleware>(new LoggerFactory([_logs])));
 
     private static DefaultHttpContext Request(string path) => new() { Request = { Method = "GET", Path = path } };
 }
