@@ -23,6 +23,13 @@ internal sealed class PacedSocketListener : IConnectionListener
 
     public const int AdminReserve = 64;
 
+    /// <summary>
+    /// How long accepts must go without a failure before the listener says it accepts again. At the limit,
+    /// each connection that closes lets one accept through before the next fails: without this, each
+    /// such pair logged an error and a recovery, ten times a second for as long as the flood lasted.
+    /// </summary>
+    public static readonly TimeSpan QuietBeforeAcceptingAgain = TimeSpan.FromSeconds(1);
+
     private readonly Socket _socket;
     private readonly SocketTransportOptions _options;
     private readonly SocketConnectionContextFactory _connections;
@@ -30,6 +37,7 @@ internal sealed class PacedSocketListener : IConnectionListener
     private readonly TimeProvider _time;
     private readonly long _firstReservedDescriptor;
     private long _failingSince;
+    private long _lastFailure;
     private int _failedAccepts;
 
     private PacedSocketListener(Socket socket, SocketTransportOptions options, ILoggerFactory loggerFactory, TimeProvider time, long? openFileLimit)
@@ -110,9 +118,10 @@ internal sealed class PacedSocketListener : IConnectionListener
                     continue;
                 }
 
-                if (_failedAccepts > 0)
+                if (_failedAccepts > 0 && _time.GetElapsedTime(_lastFailure) >= QuietBeforeAcceptingAgain)
                 {
-                    TransportLog.AcceptingAgain(_logger, EndPoint, _failedAccepts, _time.GetElapsedTime(_failingSince).TotalSeconds);
+                    var failing = _time.GetElapsedTime(_failingSince, _lastFailure) + Pause;
+                    TransportLog.AcceptingAgain(_logger, EndPoint, _failedAccepts, failing.TotalSeconds);
                     _failedAccepts = 0;
                 }
 
@@ -148,9 +157,10 @@ internal sealed class PacedSocketListener : IConnectionListener
 
     private async Task PauseAsync(SocketError cause, CancellationToken cancellationToken)
     {
+        _lastFailure = _time.GetTimestamp();
         if (_failedAccepts++ == 0)
         {
-            _failingSince = _time.GetTimestamp();
+            _failingSince = _lastFailure;
             TransportLog.AcceptPaused(_logger, EndPoint, cause, AdminReserve, Pause.TotalMilliseconds);
         }
 
