@@ -48,6 +48,11 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ServedReque
                 if (requests.CutOff)
                 {
                     outcome = RequestOutcome.CutOff;
+                    if (!context.Response.HasStarted)
+                    {
+                        // What YARP left there (400 for a request it gave up) never reached the client.
+                        status = RequestOutcome.NoStatusSent;
+                    }
                 }
             }
 

@@ -16,6 +16,9 @@ internal static class RequestOutcome
     /// <summary>The hard stop (a second signal, or <c>Lifetime:DrainTimeout</c>) cut the request off: neither side failed.</summary>
     public const string CutOff = "cut-off";
 
+    /// <summary>The status logged for a request cut off before its answer began: its client got none (as Envoy logs it).</summary>
+    public const int NoStatusSent = 0;
+
     /// <summary>Kestrel answered the request itself (malformed, too large, too slow): the pipeline never saw it.</summary>
     public const string Refused = "refused";
 

@@ -108,25 +108,39 @@ public sealed class GracefulShutdownEndToEndTests : IDisposable
     public async Task Sigterm_DownloadLongerThanDrainTimeout_IsCutOffAndLoggedAsCutOff()
     {
         var download = new SlowDownload(chunks: 100, chunkSize: 16 * 1024, pause: TimeSpan.FromMilliseconds(100));
-        await using var backend = await TestBackend.StartAsync(download.ServeAsync);
+        var answerHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = await TestBackend.StartAsync(context =>
+            context.Request.Path == "/held" ? HoldAnswerAsync(context, answerHeld) : download.ServeAsync(context));
         await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
         {
             ["Lifetime:DrainTimeout"] = "00:00:01",
         });
 
         var fetch = download.FetchAsync(proxy.PublicUrl + "/too-big.iso");
+        using var heldClient = new HttpClient();
+        var held = heldClient.GetAsync(proxy.PublicUrl + "/held");
         await download.FirstBytesReceived.Task.WaitAsync(Deadline);
+        await answerHeld.Task.WaitAsync(Deadline);
         proxy.Signal("TERM");
 
         var (bytes, _, error) = await fetch.WaitAsync(Deadline);
         Assert.NotNull(error);
         Assert.True(bytes < download.Content.Length, $"{bytes} of {download.Content.Length} bytes arrived");
+        await Assert.ThrowsAsync<HttpRequestException>(() => held.WaitAsync(Deadline));
         Assert.True(await proxy.WaitForExitAsync(Deadline), "the proxy did not exit after the drain timeout");
-        Assert.Contains("Drain timeout 00:00:01 expired: cutting off 1 request(s)", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("Drain timeout 00:00:01 expired: cutting off 2 request(s)", proxy.Output, StringComparison.Ordinal);
         Assert.Contains("Stopped hard after", proxy.Output, StringComparison.Ordinal);
         // The client kept reading: the proxy cut it off, which the log must not blame on the client.
         Assert.Matches(new Regex(@"GET /too-big\.iso → 200 cut-off in "), proxy.Output);
         Assert.DoesNotContain("/too-big.iso → 200 client-error", proxy.Output, StringComparison.Ordinal);
+        // Cut off before its answer began: its client got no status, not the 400 YARP marks a request it gave up with.
+        Assert.Matches(new Regex(@"GET /held → 0 cut-off in "), proxy.Output);
+    }
+
+    private static async Task HoldAnswerAsync(HttpContext context, TaskCompletionSource held)
+    {
+        held.TrySetResult();
+        await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     [Fact]
