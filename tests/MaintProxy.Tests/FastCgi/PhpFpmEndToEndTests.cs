@@ -103,6 +103,18 @@ public sealed class PhpFpmEndToEndTests(PhpFpmFixture fixture) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Get_AbsoluteFormTarget_RequestUriIsItsPathAndQuery()
+    {
+        // As nginx's $request_uri: the scheme and authority of "GET http://host/path" are not part of it.
+        var (status, body) = await RawGetAsync(fixture.Proxy.PublicPort, $"http://127.0.0.1:{fixture.Proxy.PublicPort}/info.php/tail?x=1");
+
+        Assert.Equal(200, status);
+        var server = JsonDocument.Parse(body).RootElement.GetProperty("server");
+        Assert.Equal("/info.php/tail?x=1", server.GetProperty("REQUEST_URI").GetString());
+        Assert.Equal("/tail", server.GetProperty("PATH_INFO").GetString());
+    }
+
+    [Fact]
     public async Task Get_RouteWithQueryTransform_QueryStringHasTheTransformsParameter()
     {
         using var response = await Client.GetAsync("/tagged/info.php?a=1");
