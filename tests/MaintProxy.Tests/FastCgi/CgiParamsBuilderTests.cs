@@ -90,6 +90,22 @@ public sealed class CgiParamsBuilderTests
     }
 
     [Fact]
+    public void TryBuild_ContentHeaders_AreTheCgiVariablesOnly()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "fcgi://h:1/i.php") { Content = new ByteArrayContent(new byte[3]) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "text/plain");
+        request.Content.Headers.ContentLength = 3;
+        var parameters = new List<KeyValuePair<string, string>>();
+
+        Assert.True(CgiParamsBuilder.TryBuild(Settings(), request, "/i.php", "3", parameters, out _));
+
+        var p = parameters.ToDictionary();
+        Assert.Equal("3", p["CONTENT_LENGTH"]);
+        Assert.Equal("text/plain", p["CONTENT_TYPE"]);
+        Assert.DoesNotContain(parameters, pair => pair.Key is "HTTP_CONTENT_LENGTH" or "HTTP_CONTENT_TYPE");
+    }
+
+    [Fact]
     public void TryBuild_OutgoingHostHeader_WinsOverTheDestination()
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "fcgi://127.0.0.1:9000/i.php");
@@ -99,6 +115,35 @@ public sealed class CgiParamsBuilderTests
 
         Assert.Equal("shop.example:8443", p["HTTP_HOST"]);
         Assert.Equal("shop.example", p["SERVER_NAME"]);
+    }
+
+    [Theory]
+    [InlineData("[::1]", "[::1]")]
+    [InlineData("[2001:db8::1]:8443", "[2001:db8::1]")]
+    public void TryBuild_IPv6LiteralHost_ServerNameKeepsTheWholeAddress(string host, string serverName)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "fcgi://127.0.0.1:9000/i.php");
+        request.Headers.TryAddWithoutValidation("Host", host);
+
+        var p = Build(Settings(), request, "/i.php");
+
+        Assert.Equal(serverName, p["SERVER_NAME"]);
+    }
+
+    [Fact]
+    public void TryBuild_IPv4ClientOnADualStackListener_RemoteAddrIsIPv4()
+    {
+        // A listener on [::] sees IPv4 clients as ::ffff:a.b.c.d; tests may only bind loopback, so the peer is set here.
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("::ffff:203.0.113.9");
+        context.Connection.LocalIpAddress = System.Net.IPAddress.Parse("::ffff:192.0.2.1");
+        var request = new HttpRequestMessage(HttpMethod.Get, "fcgi://h:1/i.php");
+        request.Options.Set(FastCgiRequestOptions.HttpContext, context);
+
+        var p = Build(Settings(), request, "/i.php");
+
+        Assert.Equal("203.0.113.9", p["REMOTE_ADDR"]);
+        Assert.Equal("192.0.2.1", p["SERVER_ADDR"]);
     }
 
     [Fact]
@@ -114,6 +159,7 @@ public sealed class CgiParamsBuilderTests
     [Theory]
     [InlineData("/a/..%2F..%2Fetc/passwd.php")]
     [InlineData("/x.php%00.jpg")]
+    [InlineData("/a/.%2Fx.php")]
     [InlineData("/..%5Cwin.php")]
     public void TryBuild_PathThatCouldLeaveTheRoot_IsRefused(string escapedPath)
     {
