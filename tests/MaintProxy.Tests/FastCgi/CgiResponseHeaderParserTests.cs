@@ -68,6 +68,9 @@ public sealed class CgiResponseHeaderParserTests
     [InlineData("Bad Name: x\r\n\r\n")]
     [InlineData("Status: abc\r\n\r\n")]
     [InlineData("Status: 99\r\n\r\n")]
+    [InlineData("Status: 101 Switching Protocols\r\n\r\n")]
+    [InlineData("Status: 600\r\n\r\n")]
+    [InlineData(": no name\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\n\r\n")]
     public void TryAdd_Garbled_Throws(string text)
     {
