@@ -46,8 +46,9 @@ public sealed class ForwardedHeadersEndToEndTests : EndToEndTest
         await SendFromAsync(proxy, "::ffff:203.0.113.9", forwardedFor: "198.51.100.1");
         await SendFromAsync(proxy, "::ffff:10.0.0.5", forwardedFor: "198.51.100.1");
 
-        var seen = Backend.Requests.Select(r => r.Headers["X-Forwarded-For"]).ToList();
-        Assert.Equal(["203.0.113.9", "198.51.100.1, 10.0.0.5"], seen);
+        // Only the trusted balancer's scheme and host are kept: the untrusted client's claims are replaced.
+        var seen = Backend.Requests.Select(r => (r.Headers["X-Forwarded-For"], r.Headers["X-Forwarded-Proto"], r.Headers["X-Forwarded-Host"])).ToList();
+        Assert.Equal([("203.0.113.9", "http", "shop.example"), ("198.51.100.1, 10.0.0.5", "https", "balancer.example")], seen);
     }
 
     private static async Task SendFromAsync(InProcessProxy proxy, string peer, string forwardedFor)
@@ -58,6 +59,8 @@ public sealed class ForwardedHeadersEndToEndTests : EndToEndTest
             c.Request.Path = "/orders";
             c.Request.Host = new HostString("shop.example");
             c.Request.Headers["X-Forwarded-For"] = forwardedFor;
+            c.Request.Headers["X-Forwarded-Proto"] = "https";
+            c.Request.Headers["X-Forwarded-Host"] = "balancer.example";
             c.Connection.RemoteIpAddress = IPAddress.Parse(peer);
         });
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
