@@ -34,10 +34,10 @@ internal sealed class OpenConnection(ConnectionContext connection)
     // which the kernel's send queue does not show, and Kestrel gives no sign when it has sent the last byte.
     private volatile bool _multiplexed;
 
-    // Cleartext HTTP/2 only: what wakes Kestrel so that it closes the connection once every answer is written.
+    // HTTP/2 only: what wakes Kestrel so that it closes the connection once every answer is written.
     private WakeableHttp2Input? _input;
 
-    /// <summary>Set before Kestrel reads from the connection.</summary>
+    /// <summary>Set before Kestrel reads HTTP/2 from the connection (after TLS, if any).</summary>
     public void WakesThrough(WakeableHttp2Input input) => _input = input;
 
     /// <summary>
@@ -75,8 +75,8 @@ internal sealed class OpenConnection(ConnectionContext connection)
     /// (its next request head stalls). Kestrel closes the idle ones itself, HTTP/2 ones with a GOAWAY, and
     /// waits for these until its own timeout. An HTTP/2 connection that has carried a request is never closed here:
     /// Kestrel closes it itself once every answer is written, but sees that only when it next reads from the
-    /// client; a cleartext one is woken here to look again (see <see cref="WakeableHttp2Input"/>), a TLS one is
-    /// left to its client, or to the hard stop.
+    /// client; it is woken here to look again (see <see cref="WakeableHttp2Input"/>), unless TLS on it is
+    /// Kestrel's own (an endpoint with an <c>Sni</c> section): then it is left to its client, or to the hard stop.
     /// Called only while no request is in flight.
     /// </summary>
     public bool TryCloseIfStalled()

@@ -1,5 +1,7 @@
 using System.IO.Pipelines;
+using System.Net.Security;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace MaintProxy.Lifetime;
 
@@ -23,14 +25,6 @@ internal sealed class OpenConnections
     {
         var open = new OpenConnection(connection);
         connection.Features.Set(open);
-        var transport = connection.Transport;
-        if (cleartextHttp2)
-        {
-            var input = new WakeableHttp2Input(transport.Input);
-            open.WakesThrough(input);
-            connection.Transport = new DuplexPipe(input, transport.Output);
-        }
-
         bool closingAll;
         lock (_lock)
         {
@@ -45,15 +39,43 @@ internal sealed class OpenConnections
 
         try
         {
+            await (cleartextHttp2 ? ReadHttp2WakeablyAsync(connection, open, next) : next(connection));
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _open.Remove(open);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Placed after TLS: when the handshake chose HTTP/2 (ALPN h2), Kestrel reads the decrypted connection
+    /// through a <see cref="WakeableHttp2Input"/> the drain can wake, as it does a cleartext HTTP/2 one.
+    /// </summary>
+    public static Task WakeHttp2OverTlsAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        var open = connection.Features.Get<OpenConnection>();
+        var protocol = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol ?? default;
+        return open is not null && protocol.Span.SequenceEqual(SslApplicationProtocol.Http2.Protocol.Span)
+            ? ReadHttp2WakeablyAsync(connection, open, next)
+            : next(connection);
+    }
+
+    private static async Task ReadHttp2WakeablyAsync(ConnectionContext connection, OpenConnection open, ConnectionDelegate next)
+    {
+        var transport = connection.Transport;
+        var input = new WakeableHttp2Input(transport.Input);
+        open.WakesThrough(input);
+        connection.Transport = new DuplexPipe(input, transport.Output);
+        try
+        {
             await next(connection);
         }
         finally
         {
             connection.Transport = transport;
-            lock (_lock)
-            {
-                _open.Remove(open);
-            }
         }
     }
 

@@ -1,4 +1,5 @@
 using MaintProxy.Listeners;
+using Microsoft.AspNetCore.Server.Kestrel;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,8 @@ namespace MaintProxy.Lifetime;
 /// HTTPS endpoint (<c>FileDescriptorName=Secure</c> for <c>Kestrel:Endpoints:Secure</c>) serves TLS with
 /// that endpoint's certificate; the others serve plain HTTP. Each speaks the <c>Protocols</c> of the endpoint
 /// it is named for (else of <c>Kestrel:EndpointDefaults</c>). The admin and demo listeners are bound as usual.
-/// Each public listener's connections are kept in <see cref="OpenConnections"/>, from before their TLS handshake.
+/// Each public listener's connections are kept in <see cref="OpenConnections"/>, from before their TLS handshake;
+/// after it, an HTTP/2 one (ALPN h2) is read through an input the drain can wake.
 /// </summary>
 internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEnvironment environment, OpenConnections connections,
     ILogger<PublicListenersSetup> logger)
@@ -39,7 +41,14 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
             foreach (var endpoint in configuration.GetSection(EndpointsSection).GetChildren())
             {
                 // Called before Kestrel adds TLS to the endpoint: the handshake is inside the tracking.
-                loader.Endpoint(endpoint.Key, configured => TrackConnections(configured.ListenOptions, configured.IsHttps));
+                loader.Endpoint(endpoint.Key, configured =>
+                {
+                    TrackConnections(configured.ListenOptions, configured.IsHttps);
+                    if (configured.IsHttps)
+                    {
+                        UseHttpsAsKestrelWould(configured);
+                    }
+                });
             }
 
             return;
@@ -63,6 +72,7 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
                     ServerCertificate = certificate,
                     ServerCertificateChain = CertificateFiles.LoadIntermediates(section, environment.ContentRootPath, certificate),
                 });
+                WakeHttp2OverTls(listen);
                 served.Add(name);
                 LifetimeLog.InheritedHttps(logger, name, certificate.Subject, certificate.NotAfter.ToUniversalTime());
             }
@@ -79,6 +89,26 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
     // Kestrel speaks HTTP/2 without TLS only on a listener that takes nothing else (prior knowledge).
     private void TrackConnections(ListenOptions listen, bool secure) =>
         listen.Use(next => connection => connections.TrackAsync(connection, next, cleartextHttp2: !secure && listen.Protocols == HttpProtocols.Http2));
+
+    // What Kestrel does itself after this callback for an endpoint without an Sni section, done here so that a
+    // middleware can follow TLS: Kestrel then sees the endpoint's TLS in place and adds none. With an Sni
+    // section (or no certificate, which Kestrel refuses) TLS is left to Kestrel, and nothing follows it.
+    private static void UseHttpsAsKestrelWould(EndpointConfiguration configured)
+    {
+        var https = configured.HttpsOptions;
+        if (configured.ConfigSection.GetSection("Sni").GetChildren().Any()
+            || (https.ServerCertificate is null && https.ServerCertificateSelector is null))
+        {
+            return;
+        }
+
+        configured.ListenOptions.UseHttps(https);
+        WakeHttp2OverTls(configured.ListenOptions);
+    }
+
+    // Placed after TLS: an HTTP/2 connection is read through an input the drain can wake (see OpenConnections).
+    private static void WakeHttp2OverTls(ListenOptions listen) =>
+        listen.Use(next => connection => OpenConnections.WakeHttp2OverTlsAsync(connection, next));
 
     // Kestrel reads the files as it binds the endpoint, and a wrong .pfx password or a key file that
     // holds no key then ends the process with a stack trace (exit 134). Read here first, the start

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using MaintProxy.Tests.Infrastructure;
@@ -131,11 +133,12 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
             ["Kestrel:Endpoints:Public:Protocols"] = "Http2",
         });
         using var client = await ConnectAsync(proxy.PublicPort, Http2Preface(streamWindow: 1000));
+        await using var frames = new NetworkStream(client);
         await client.SendAsync(Http2Frame(0x1, 0x5, 1, [.. Literal(":method", "GET"), .. Literal(":scheme", "http"),
             .. Literal(":path", "/page"), .. Literal(":authority", "localhost"), .. Literal("accept", "text/html")]));
         // The maintenance page is larger than the window: the proxy has written all of it and its request is
         // over, while the rest of the page waits in Kestrel for a WINDOW_UPDATE the client does not send yet.
-        var (firstBytes, _) = await ReceiveHttp2DataAsync(client, untilBytes: 1000);
+        var (firstBytes, _) = await ReceiveHttp2DataAsync(frames, untilBytes: 1000);
         Assert.Equal(1000, firstBytes);
         Assert.True(await proxy.WaitForOutputAsync("GET /page → 503 maintenance", Deadline), proxy.Output);
 
@@ -145,7 +148,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         byte[] windowUpdates = [.. Http2Frame(0x8, 0, 0, [0, 0x10, 0, 0]), .. Http2Frame(0x8, 0, 1, [0, 0x10, 0, 0])];
         await client.SendAsync(windowUpdates);
 
-        var (restBytes, ended) = await ReceiveHttp2DataAsync(client, untilBytes: int.MaxValue);
+        var (restBytes, ended) = await ReceiveHttp2DataAsync(frames, untilBytes: int.MaxValue);
         Assert.True(ended, $"the answer was cut after {firstBytes + restBytes} bytes\n" + proxy.Output);
         if (clientClosesAfterItsStreams)
         {
@@ -154,26 +157,34 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
 
         Assert.True(await proxy.WaitForExitAsync(Deadline), "the HTTP/2 connection held the drain\n" + proxy.Output);
         Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
-        Assert.True(clientClosesAfterItsStreams || await IsClosedAfterItsLastFramesAsync(client), "the HTTP/2 connection is still open");
+        Assert.True(clientClosesAfterItsStreams || await IsClosedAfterItsLastFramesAsync(frames), "the HTTP/2 connection is still open");
     }
 
-    [Fact]
-    public async Task Sigterm_Http2ClientKeepingItsConnectionAfterTheGoaway_DoesNotHoldTheDrain()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sigterm_Http2ClientKeepingItsConnectionAfterTheGoaway_DoesNotHoldTheDrain(bool overTls)
     {
+        using var certificate = TestCertificate.Create(_dir);
         var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Within HTTP/2's first flow-control windows: the client needs to send no WINDOW_UPDATE.
         var download = new SlowDownload(chunks: 4, chunkSize: 8 * 1024, pause: TimeSpan.FromMilliseconds(50)) { RestSentAfter = rest.Task };
         await using var backend = await TestBackend.StartAsync(download.ServeAsync);
-        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, new Dictionary<string, string>
-        {
-            ["Kestrel:Endpoints:Public:Protocols"] = "Http2",
-        });
-        using var client = await ConnectAsync(proxy.PublicPort, Http2Preface(streamWindow: 65535));
-        await client.SendAsync(Http2Frame(0x1, 0x5, 1, [.. Literal(":method", "GET"), .. Literal(":scheme", "http"),
+        var securePort = FreePort.Next();
+        var settings = overTls
+            ? certificate.EndpointSettings("Secure", $"https://127.0.0.1:{securePort}")
+            : new Dictionary<string, string> { ["Kestrel:Endpoints:Public:Protocols"] = "Http2" };
+        settings["Lifetime:DrainTimeout"] = "00:00:20";
+        await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, settings);
+        using var socket = await ConnectAsync(overTls ? securePort : proxy.PublicPort, []);
+        await using var client = overTls ? await Http2OverTlsAsync(socket, certificate) : new NetworkStream(socket);
+        await client.WriteAsync(Http2Preface(streamWindow: 65535));
+        await client.WriteAsync(Http2Frame(0x1, 0x5, 1, [.. Literal(":method", "GET"), .. Literal(":scheme", overTls ? "https" : "http"),
             .. Literal(":path", "/big.iso"), .. Literal(":authority", "localhost")]));
         var (firstBytes, _) = await ReceiveHttp2DataAsync(client, untilBytes: 8 * 1024);
         Assert.Equal(8 * 1024, firstBytes);
 
+        var stopping = Stopwatch.StartNew();
         proxy.Signal("TERM");
         // Kestrel's stop has begun: the stream in flight finishes after its GOAWAY.
         Assert.True(await ReceiveGoAwayAsync(client), "no GOAWAY came\n" + proxy.Output);
@@ -183,8 +194,8 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         Assert.Equal(download.Content.Length, firstBytes + restBytes);
 
         // The client keeps its connection and sends nothing more; without the proxy's wake, the drain waits
-        // for the drain timeout (5 minutes).
-        Assert.True(await proxy.WaitForExitAsync(Deadline), "the HTTP/2 connection held the drain\n" + proxy.Output);
+        // for the drain timeout (20 s here).
+        Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(8)), $"the HTTP/2 connection held the drain (after {stopping.Elapsed})\n" + proxy.Output);
         Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
         Assert.True(await IsClosedAfterItsLastFramesAsync(client), "the HTTP/2 connection is still open");
     }
@@ -274,27 +285,32 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
     private static byte[] Literal(string name, string value) =>
         [0, (byte)name.Length, .. Encoding.ASCII.GetBytes(name), (byte)value.Length, .. Encoding.ASCII.GetBytes(value)];
 
+    /// <summary>A TLS client on <paramref name="socket"/> that trusts <paramref name="certificate"/> only and asks for HTTP/2 by ALPN.</summary>
+    private static async Task<Stream> Http2OverTlsAsync(Socket socket, TestCertificate certificate)
+    {
+        var tls = new SslStream(new NetworkStream(socket));
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "127.0.0.1",
+            ApplicationProtocols = [SslApplicationProtocol.Http2],
+            RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.Thumbprint,
+        }).WaitAsync(Deadline);
+        Assert.Equal(SslApplicationProtocol.Http2, tls.NegotiatedApplicationProtocol);
+        return tls;
+    }
+
     /// <summary>
     /// Reads frames, acknowledging the proxy's settings, until stream 1 brought <paramref name="untilBytes"/> bytes of
     /// DATA, ended, or the connection closed; returns how many DATA bytes came and whether the stream ended.
     /// </summary>
-    private static async Task<(int Bytes, bool Ended)> ReceiveHttp2DataAsync(Socket socket, int untilBytes)
+    private static async Task<(int Bytes, bool Ended)> ReceiveHttp2DataAsync(Stream connection, int untilBytes)
     {
         var pending = new List<byte>();
         var buffer = new byte[16 * 1024];
         var bytes = 0;
         for (var reads = 0; reads < 10_000 && bytes < untilBytes; reads++)
         {
-            int read;
-            try
-            {
-                read = await socket.ReceiveAsync(buffer).WaitAsync(Deadline);
-            }
-            catch (SocketException)
-            {
-                return (bytes, false);
-            }
-
+            var read = await ReadOrZeroAsync(connection, buffer);
             if (read == 0)
             {
                 return (bytes, false);
@@ -308,7 +324,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
                 pending.RemoveRange(0, 9 + length);
                 if (type == 0x4 && (flags & 0x1) == 0)
                 {
-                    await socket.SendAsync(Http2Frame(0x4, 0x1, 0, []));
+                    await connection.WriteAsync(Http2Frame(0x4, 0x1, 0, []));
                 }
                 else if (type == 0x0 && stream == 1)
                 {
@@ -325,13 +341,13 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
     }
 
     /// <summary>Reads frames, acknowledging the proxy's settings, until a GOAWAY; false if the connection closed or no frame came in time.</summary>
-    private static async Task<bool> ReceiveGoAwayAsync(Socket socket)
+    private static async Task<bool> ReceiveGoAwayAsync(Stream connection)
     {
         var pending = new List<byte>();
         var buffer = new byte[16 * 1024];
         for (var reads = 0; reads < 10_000; reads++)
         {
-            var read = await socket.ReceiveAsync(buffer).WaitAsync(Deadline);
+            var read = await connection.ReadAsync(buffer).AsTask().WaitAsync(Deadline);
             if (read == 0)
             {
                 return false;
@@ -345,7 +361,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
                 pending.RemoveRange(0, 9 + length);
                 if (type == 0x4 && (flags & 0x1) == 0)
                 {
-                    await socket.SendAsync(Http2Frame(0x4, 0x1, 0, []));
+                    await connection.WriteAsync(Http2Frame(0x4, 0x1, 0, []));
                 }
                 else if (type == 0x7)
                 {
@@ -355,6 +371,19 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         }
 
         return false;
+    }
+
+    /// <summary>What one read brings; 0 when the proxy ended the connection, by a reset included.</summary>
+    private static async Task<int> ReadOrZeroAsync(Stream connection, byte[] buffer)
+    {
+        try
+        {
+            return await connection.ReadAsync(buffer).AsTask().WaitAsync(Deadline);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     private static async Task<Socket> ConnectAsync(int port, byte[] firstBytes)
@@ -403,18 +432,12 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
     }
 
     /// <summary>The connection ended from the proxy's side after what it still had to send (an HTTP/2 GOAWAY).</summary>
-    private static async Task<bool> IsClosedAfterItsLastFramesAsync(Socket socket)
+    private static async Task<bool> IsClosedAfterItsLastFramesAsync(Stream connection)
     {
+        var buffer = new byte[1024];
         for (var reads = 0; reads < 1000; reads++)
         {
-            try
-            {
-                if (await socket.ReceiveAsync(new byte[1024]).WaitAsync(Deadline) == 0)
-                {
-                    return true;
-                }
-            }
-            catch (SocketException)
+            if (await ReadOrZeroAsync(connection, buffer) == 0)
             {
                 return true;
             }
