@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using MaintProxy.Tests.Infrastructure;
@@ -132,23 +131,23 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         {
             ["Kestrel:Endpoints:Public:Protocols"] = "Http2",
         });
-        using var client = await ConnectAsync(proxy.PublicPort, Http2Preface(streamWindow: 1000));
+        using var client = await ConnectAsync(proxy.PublicPort, RawHttp2.Preface(streamWindow: 1000));
         await using var frames = new NetworkStream(client);
-        await client.SendAsync(Http2Frame(0x1, 0x5, 1, [.. Literal(":method", "GET"), .. Literal(":scheme", "http"),
-            .. Literal(":path", "/page"), .. Literal(":authority", "localhost"), .. Literal("accept", "text/html")]));
+        await client.SendAsync(RawHttp2.Frame(0x1, 0x5, 1, [.. RawHttp2.Literal(":method", "GET"), .. RawHttp2.Literal(":scheme", "http"),
+            .. RawHttp2.Literal(":path", "/page"), .. RawHttp2.Literal(":authority", "localhost"), .. RawHttp2.Literal("accept", "text/html")]));
         // The maintenance page is larger than the window: the proxy has written all of it and its request is
         // over, while the rest of the page waits in Kestrel for a WINDOW_UPDATE the client does not send yet.
-        var (firstBytes, _) = await ReceiveHttp2DataAsync(frames, untilBytes: 1000);
+        var (firstBytes, _) = await RawHttp2.ReceiveDataAsync(frames, untilBytes: 1000);
         Assert.Equal(1000, firstBytes);
         Assert.True(await proxy.WaitForOutputAsync("GET /page → 503 maintenance", Deadline), proxy.Output);
 
         proxy.Signal("TERM");
         Assert.True(await proxy.WaitForOutputAsync("Application is shutting down", Deadline), proxy.Output);
         await Task.Delay(TimeSpan.FromSeconds(2)); // the 1 s grace and many checks of the drain after it
-        byte[] windowUpdates = [.. Http2Frame(0x8, 0, 0, [0, 0x10, 0, 0]), .. Http2Frame(0x8, 0, 1, [0, 0x10, 0, 0])];
+        byte[] windowUpdates = [.. RawHttp2.Frame(0x8, 0, 0, [0, 0x10, 0, 0]), .. RawHttp2.Frame(0x8, 0, 1, [0, 0x10, 0, 0])];
         await client.SendAsync(windowUpdates);
 
-        var (restBytes, ended) = await ReceiveHttp2DataAsync(frames, untilBytes: int.MaxValue);
+        var (restBytes, ended) = await RawHttp2.ReceiveDataAsync(frames, untilBytes: int.MaxValue);
         Assert.True(ended, $"the answer was cut after {firstBytes + restBytes} bytes\n" + proxy.Output);
         if (clientClosesAfterItsStreams)
         {
@@ -157,7 +156,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
 
         Assert.True(await proxy.WaitForExitAsync(Deadline), "the HTTP/2 connection held the drain\n" + proxy.Output);
         Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
-        Assert.True(clientClosesAfterItsStreams || await IsClosedAfterItsLastFramesAsync(frames), "the HTTP/2 connection is still open");
+        Assert.True(clientClosesAfterItsStreams || await RawHttp2.IsClosedAfterItsLastFramesAsync(frames), "the HTTP/2 connection is still open");
     }
 
     [Theory]
@@ -177,19 +176,19 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         settings["Lifetime:DrainTimeout"] = "00:00:20";
         await using var proxy = await ProxyProcess.StartReadyAsync(_dir.Path, backend.Url, settings);
         using var socket = await ConnectAsync(overTls ? securePort : proxy.PublicPort, []);
-        await using var client = overTls ? await Http2OverTlsAsync(socket, certificate) : new NetworkStream(socket);
-        await client.WriteAsync(Http2Preface(streamWindow: 65535));
-        await client.WriteAsync(Http2Frame(0x1, 0x5, 1, [.. Literal(":method", "GET"), .. Literal(":scheme", overTls ? "https" : "http"),
-            .. Literal(":path", "/big.iso"), .. Literal(":authority", "localhost")]));
-        var (firstBytes, _) = await ReceiveHttp2DataAsync(client, untilBytes: 8 * 1024);
+        await using var client = overTls ? await RawHttp2.OverTlsAsync(socket, certificate) : new NetworkStream(socket);
+        await client.WriteAsync(RawHttp2.Preface(streamWindow: 65535));
+        await client.WriteAsync(RawHttp2.Frame(0x1, 0x5, 1, [.. RawHttp2.Literal(":method", "GET"), .. RawHttp2.Literal(":scheme", overTls ? "https" : "http"),
+            .. RawHttp2.Literal(":path", "/big.iso"), .. RawHttp2.Literal(":authority", "localhost")]));
+        var (firstBytes, _) = await RawHttp2.ReceiveDataAsync(client, untilBytes: 8 * 1024);
         Assert.Equal(8 * 1024, firstBytes);
 
         var stopping = Stopwatch.StartNew();
         proxy.Signal("TERM");
         // Kestrel's stop has begun: the stream in flight finishes after its GOAWAY.
-        Assert.True(await ReceiveGoAwayAsync(client), "no GOAWAY came\n" + proxy.Output);
+        Assert.True(await RawHttp2.ReceiveGoAwayAsync(client), "no GOAWAY came\n" + proxy.Output);
         rest.SetResult();
-        var (restBytes, ended) = await ReceiveHttp2DataAsync(client, untilBytes: int.MaxValue);
+        var (restBytes, ended) = await RawHttp2.ReceiveDataAsync(client, untilBytes: int.MaxValue);
         Assert.True(ended, $"the answer was cut after {firstBytes + restBytes} bytes\n" + proxy.Output);
         Assert.Equal(download.Content.Length, firstBytes + restBytes);
 
@@ -197,7 +196,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         // for the drain timeout (20 s here).
         Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(8)), $"the HTTP/2 connection held the drain (after {stopping.Elapsed})\n" + proxy.Output);
         Assert.Contains("every request in flight finished; exiting", proxy.Output, StringComparison.Ordinal);
-        Assert.True(await IsClosedAfterItsLastFramesAsync(client), "the HTTP/2 connection is still open");
+        Assert.True(await RawHttp2.IsClosedAfterItsLastFramesAsync(client), "the HTTP/2 connection is still open");
     }
 
     [Fact]
@@ -273,119 +272,6 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         Assert.True(await IsClosedAsync(stalledHead), "the stalled request head is still open");
     }
 
-    /// <summary>An HTTP/2 client's preface, with a first window of <paramref name="streamWindow"/> bytes for each stream.</summary>
-    private static byte[] Http2Preface(int streamWindow) =>
-        [.. "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8, .. Http2Frame(0x4, 0, 0, [0, 0x4, (byte)(streamWindow >> 24), (byte)(streamWindow >> 16), (byte)(streamWindow >> 8), (byte)streamWindow])];
-
-    private static byte[] Http2Frame(byte type, byte flags, int stream, byte[] payload) =>
-        [(byte)(payload.Length >> 16), (byte)(payload.Length >> 8), (byte)payload.Length, type, flags,
-            (byte)(stream >> 24), (byte)(stream >> 16), (byte)(stream >> 8), (byte)stream, .. payload];
-
-    /// <summary>A header field as an HPACK literal without indexing, its name and value not Huffman-coded.</summary>
-    private static byte[] Literal(string name, string value) =>
-        [0, (byte)name.Length, .. Encoding.ASCII.GetBytes(name), (byte)value.Length, .. Encoding.ASCII.GetBytes(value)];
-
-    /// <summary>A TLS client on <paramref name="socket"/> that trusts <paramref name="certificate"/> only and asks for HTTP/2 by ALPN.</summary>
-    private static async Task<Stream> Http2OverTlsAsync(Socket socket, TestCertificate certificate)
-    {
-        var tls = new SslStream(new NetworkStream(socket));
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = "127.0.0.1",
-            ApplicationProtocols = [SslApplicationProtocol.Http2],
-            RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.Thumbprint,
-        }).WaitAsync(Deadline);
-        Assert.Equal(SslApplicationProtocol.Http2, tls.NegotiatedApplicationProtocol);
-        return tls;
-    }
-
-    /// <summary>
-    /// Reads frames, acknowledging the proxy's settings, until stream 1 brought <paramref name="untilBytes"/> bytes of
-    /// DATA, ended, or the connection closed; returns how many DATA bytes came and whether the stream ended.
-    /// </summary>
-    private static async Task<(int Bytes, bool Ended)> ReceiveHttp2DataAsync(Stream connection, int untilBytes)
-    {
-        var pending = new List<byte>();
-        var buffer = new byte[16 * 1024];
-        var bytes = 0;
-        for (var reads = 0; reads < 10_000 && bytes < untilBytes; reads++)
-        {
-            var read = await ReadOrZeroAsync(connection, buffer);
-            if (read == 0)
-            {
-                return (bytes, false);
-            }
-
-            pending.AddRange(buffer.AsSpan(0, read));
-            while (pending.Count >= 9 && pending.Count >= 9 + ((pending[0] << 16) | (pending[1] << 8) | pending[2]))
-            {
-                var length = (pending[0] << 16) | (pending[1] << 8) | pending[2];
-                var (type, flags, stream) = (pending[3], pending[4], pending[8]);
-                pending.RemoveRange(0, 9 + length);
-                if (type == 0x4 && (flags & 0x1) == 0)
-                {
-                    await connection.WriteAsync(Http2Frame(0x4, 0x1, 0, []));
-                }
-                else if (type == 0x0 && stream == 1)
-                {
-                    bytes += length;
-                    if ((flags & 0x1) != 0)
-                    {
-                        return (bytes, true);
-                    }
-                }
-            }
-        }
-
-        return (bytes, false);
-    }
-
-    /// <summary>Reads frames, acknowledging the proxy's settings, until a GOAWAY; false if the connection closed or no frame came in time.</summary>
-    private static async Task<bool> ReceiveGoAwayAsync(Stream connection)
-    {
-        var pending = new List<byte>();
-        var buffer = new byte[16 * 1024];
-        for (var reads = 0; reads < 10_000; reads++)
-        {
-            var read = await connection.ReadAsync(buffer).AsTask().WaitAsync(Deadline);
-            if (read == 0)
-            {
-                return false;
-            }
-
-            pending.AddRange(buffer.AsSpan(0, read));
-            while (pending.Count >= 9 && pending.Count >= 9 + ((pending[0] << 16) | (pending[1] << 8) | pending[2]))
-            {
-                var length = (pending[0] << 16) | (pending[1] << 8) | pending[2];
-                var (type, flags) = (pending[3], pending[4]);
-                pending.RemoveRange(0, 9 + length);
-                if (type == 0x4 && (flags & 0x1) == 0)
-                {
-                    await connection.WriteAsync(Http2Frame(0x4, 0x1, 0, []));
-                }
-                else if (type == 0x7)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>What one read brings; 0 when the proxy ended the connection, by a reset included.</summary>
-    private static async Task<int> ReadOrZeroAsync(Stream connection, byte[] buffer)
-    {
-        try
-        {
-            return await connection.ReadAsync(buffer).AsTask().WaitAsync(Deadline);
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
-
     private static async Task<Socket> ConnectAsync(int port, byte[] firstBytes)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -429,21 +315,6 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         {
             return true;
         }
-    }
-
-    /// <summary>The connection ended from the proxy's side after what it still had to send (an HTTP/2 GOAWAY).</summary>
-    private static async Task<bool> IsClosedAfterItsLastFramesAsync(Stream connection)
-    {
-        var buffer = new byte[1024];
-        for (var reads = 0; reads < 1000; reads++)
-        {
-            if (await ReadOrZeroAsync(connection, buffer) == 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>What the connection brings until it holds <paramref name="expected"/>, the proxy closes it or a read waits too long.</summary>

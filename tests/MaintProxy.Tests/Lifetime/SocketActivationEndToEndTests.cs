@@ -138,6 +138,37 @@ public sealed class SocketActivationEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task HttpsSocket_Http2ClientKeepingItsConnectionAfterTheGoaway_DoesNotHoldTheDrain()
+    {
+        var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var download = new SlowDownload(chunks: 4, chunkSize: 8 * 1024, pause: TimeSpan.FromMilliseconds(50)) { RestSentAfter = rest.Task };
+        await using var backend = await TestBackend.StartAsync(download.ServeAsync);
+        using var certificate = TestCertificate.Create(_dir);
+        var securePort = FreePort.Next();
+        var settings = certificate.EndpointSettings("Secure", $"https://127.0.0.1:{FreePort.Next()}");
+        settings["Lifetime:DrainTimeout"] = "00:00:20";
+        await using var process = await StartActivatedAsync([securePort], "Secure", backend.Url, settings);
+        Assert.True(await Eventually.TrueAsync(() => process.OutputContains("Ready to serve"), Deadline), process.Output);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, securePort));
+        await using var client = await RawHttp2.OverTlsAsync(socket, certificate);
+        await client.WriteAsync(RawHttp2.Preface(streamWindow: 65535));
+        await client.WriteAsync(RawHttp2.Frame(0x1, 0x5, 1, [.. RawHttp2.Literal(":method", "GET"), .. RawHttp2.Literal(":scheme", "https"),
+            .. RawHttp2.Literal(":path", "/big.iso"), .. RawHttp2.Literal(":authority", "localhost")]));
+        Assert.Equal(8 * 1024, (await RawHttp2.ReceiveDataAsync(client, untilBytes: 8 * 1024)).Bytes);
+
+        var stopping = Stopwatch.StartNew();
+        process.Signal("TERM");
+        Assert.True(await RawHttp2.ReceiveGoAwayAsync(client), "no GOAWAY came\n" + process.Output);
+        rest.SetResult();
+        Assert.True((await RawHttp2.ReceiveDataAsync(client, untilBytes: int.MaxValue)).Ended, "the answer was cut\n" + process.Output);
+
+        // The client keeps its connection and sends nothing more: without the wake, the exit comes at the drain timeout.
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(8)), $"the HTTP/2 connection held the drain (after {stopping.Elapsed})\n" + process.Output);
+        Assert.Contains("every request in flight finished; exiting", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FewerNamesThanSockets_TheUnnamedSocketServesPlainHttp()
     {
         // sd_listen_fds_with_names(3): a socket holder may name fewer sockets than it passes on.
