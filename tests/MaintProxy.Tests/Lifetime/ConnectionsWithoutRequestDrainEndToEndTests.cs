@@ -295,7 +295,6 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         using var response = await client.GetAsync(listenerUrl + "/accepted");
     }
 
-    /// <summary>The connection ended from the proxy's side: end of stream or reset.</summary>
     /// <summary>The drain closes the one stalled connection, says so, and ends as a drain that finished, not a hard stop.</summary>
     private static async Task AssertDrainEndsByClosingAsync(ProxyProcess proxy, Socket stalled, TimeSpan exitWithin, string heldMessage, string openMessage)
     {
@@ -305,6 +304,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         Assert.True(await IsClosedAsync(stalled), openMessage);
     }
 
+    /// <summary>The connection ended from the proxy's side: end of stream or reset.</summary>
     private static async Task<bool> IsClosedAsync(Socket socket)
     {
         try
