@@ -62,11 +62,26 @@ public sealed class SocketActivationEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task SocketNamedLikeAnHttp2Endpoint_SpeaksHttp2WithoutTls_AsTheBoundEndpointDoes()
+    public Task SocketNamedLikeAnHttp2Endpoint_SpeaksHttp2WithoutTls_AsTheBoundEndpointDoes()
+        => AssertSpeaksHttp2OnlyAsync("Public");
+
+    [Fact]
+    public Task ShippedSocketUnit_TakesThePublicEndpointsProtocols()
+        => AssertSpeaksHttp2OnlyAsync(NameSystemdPasses(Path.Combine(RepoPaths.Root, "maint", "systemd", "maintproxy.socket")));
+
+    /// <summary>The name systemd passes with a unit's socket: its FileDescriptorName=, else the unit's own name.</summary>
+    private static string NameSystemdPasses(string socketUnit)
+    {
+        const string Key = "FileDescriptorName=";
+        var named = File.ReadLines(socketUnit).Select(line => line.Trim()).LastOrDefault(line => line.StartsWith(Key, StringComparison.Ordinal));
+        return named is null ? Path.GetFileName(socketUnit) : named[Key.Length..];
+    }
+
+    private async Task AssertSpeaksHttp2OnlyAsync(string fdName)
     {
         await using var backend = await TestBackend.StartAsync();
         var port = FreePort.Next();
-        await using var process = await StartActivatedAsync([port], "Public", backend.Url, new Dictionary<string, string>
+        await using var process = await StartActivatedAsync([port], fdName, backend.Url, new Dictionary<string, string>
         {
             ["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
             ["Kestrel:Endpoints:Public:Protocols"] = "Http2",
