@@ -16,6 +16,46 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
         Assert.Contains(reason, output, StringComparison.Ordinal);
     }
 
+    // The shipped catch-all route app, and one added beside it on the command line: ASP.NET Core's routing
+    // would answer every request 500 (AmbiguousMatchException).
+    [Theory]
+    [InlineData("/{**rest}", null)]
+    [InlineData("{**catch-all}", "0")]
+    public async Task TwoRoutesMatchingTheSameRequests_RefuseToStartNamingBoth(string path, string? order)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ReverseProxy:Routes:shop:ClusterId"] = "app",
+            ["ReverseProxy:Routes:shop:Match:Path"] = path,
+        };
+        if (order is not null)
+        {
+            settings["ReverseProxy:Routes:shop:Order"] = order;
+        }
+
+        var output = await ProxyProcess.StartRefusedAsync(Dir.Path, Backend.Url, settings);
+
+        Assert.Contains("MaintProxy cannot start:", output, StringComparison.Ordinal);
+        Assert.Contains("Routes 'app' and 'shop' match the same requests", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RoutesThatDifferInHostsOrOrder_Start()
+    {
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, Backend.Url, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Routes:shop:ClusterId"] = "app",
+            ["ReverseProxy:Routes:shop:Match:Path"] = "{**catch-all}",
+            ["ReverseProxy:Routes:shop:Match:Hosts:0"] = "shop.example",
+            ["ReverseProxy:Routes:first:ClusterId"] = "app",
+            ["ReverseProxy:Routes:first:Match:Path"] = "{**catch-all}",
+            ["ReverseProxy:Routes:first:Order"] = "-1",
+        });
+        using var client = new HttpClient();
+
+        Assert.Equal("backend ok /", await client.GetStringAsync(proxy.PublicUrl + "/"));
+    }
+
     [Theory]
     [InlineData("ClientCertificate.Pth")]
     [InlineData("ClientCertificate.PasswordFile")]

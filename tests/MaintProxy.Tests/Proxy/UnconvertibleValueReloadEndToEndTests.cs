@@ -49,6 +49,38 @@ public sealed class UnconvertibleValueReloadEndToEndTests : EndToEndTest
         Assert.Equal(1, proxy.Output.Split('\n').Count(line => line.Contains("MaxConnectionsPerServer must be", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task RouteMatchingTheSameRequestsAsAnother_Saved_IsNamedInOneLine_AndAGoodEditAfterIsApplied()
+    {
+        var proxyDll = ProxyBuildCopy.CopyTo(Dir.File("app"));
+        var settings = ProxyBuildCopy.SettingsOf(proxyDll);
+        await using var proxy = await ProxyProcess.StartReadyAsync(Dir.File("work"), Backend.Url, proxyDll: proxyDll);
+        using var client = new HttpClient();
+
+        await SaveAsync(settings, s => s["ReverseProxy"]!["Routes"]!["shop"] = new JsonObject
+        {
+            ["ClusterId"] = "app",
+            ["Match"] = new JsonObject { ["Path"] = "/{**rest}" },
+        });
+        Assert.True(await proxy.WaitForOutputAsync(
+            "ERR] Routes 'app' and 'shop' match the same requests (the same Match and Order)", TimeSpan.FromSeconds(10)), proxy.Output);
+        Assert.Equal("backend ok /", await client.GetStringAsync(proxy.PublicUrl + "/"));
+
+        await SaveAsync(settings, s =>
+        {
+            s["ReverseProxy"]!["Routes"]!.AsObject().Remove("shop");
+            s["ReverseProxy"]!["Routes"]!["app"]!["Match"]!["Path"] = "/only/{**catch-all}";
+        });
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var response = await client.GetAsync(proxy.PublicUrl + "/");
+            return response.StatusCode == HttpStatusCode.NotFound;
+        }, TimeSpan.FromSeconds(10)), proxy.Output);
+
+        Assert.DoesNotContain("   at ", proxy.Output, StringComparison.Ordinal);
+        Assert.Equal(1, proxy.Output.Split('\n').Count(line => line.Contains("match the same requests", StringComparison.Ordinal)));
+    }
+
     // Saved with a rename, as editors do.
     private static async Task SaveAsync(string settings, Action<JsonNode> edit)
     {
