@@ -15,7 +15,7 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ServedReque
         context.Features.Get<MaintenanceOutcomeFeature>()?.Outcome == MaintenanceOutcome.BypassGranted
             ? "/[bypass secret]"
             : context.Request.Path.HasValue ? ControlCharacterEscaper.Escape(context.Request.Path.Value)
-            // CONNECT's authority, or the * of OPTIONS *: there is no path to log.
+            // CONNECT's authority, the * of OPTIONS * (or OPTIONS http://host): there is no path to log.
             : ControlCharacterEscaper.Escape(context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "/");
 
     private static bool HasBody(HttpRequest request) =>

@@ -12,6 +12,8 @@ public sealed class UnforwardableRequestEndToEndTests : EndToEndTest
     [Theory]
     [InlineData("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", "CONNECT example.com:443 → 400 local")]
     [InlineData("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", "OPTIONS * → 400 local")]
+    [InlineData("OPTIONS http://a HTTP/1.1\r\nHost: a\r\n\r\n", "OPTIONS http://a → 400 local")]
+    [InlineData("OPTIONS http://a:8080 HTTP/1.0\r\n\r\n", "OPTIONS http://a:8080 → 400 local")]
     public async Task UnforwardableRequest_Gets400_NotAProxyErrorNorAnotherRequest(string request, string logLine)
     {
         await using var proxy = await StartProxyAsync();
@@ -30,6 +32,8 @@ public sealed class UnforwardableRequestEndToEndTests : EndToEndTest
     [Theory]
     [InlineData("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", "CONNECT example.com:443 → 400 local")]
     [InlineData("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", "OPTIONS * → 400 local")]
+    [InlineData("OPTIONS http://a HTTP/1.1\r\nHost: a\r\n\r\n", "OPTIONS http://a → 400 local")]
+    [InlineData("OPTIONS http://a:8080 HTTP/1.0\r\n\r\n", "OPTIONS http://a:8080 → 400 local")]
     public async Task UnforwardableRequest_IsLoggedWithoutTheCatchAllRoute(string request, string logLine)
     {
         await using var proxy = await StartProxyAsync();
@@ -41,6 +45,23 @@ public sealed class UnforwardableRequestEndToEndTests : EndToEndTest
         var line = proxy.Output.Split('\n').Single(l => l.Contains(logLine, StringComparison.Ordinal));
         Assert.DoesNotContain("route app", line, StringComparison.Ordinal);
         Assert.DoesNotContain("cluster app", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://a/", "/")]
+    [InlineData("http://a?x", "/?x")]
+    [InlineData("http://a/?x", "/?x")]
+    public async Task OptionsWithAbsoluteTargetWithAPathOrQuery_IsForwarded(string target, string sent)
+    {
+        await using var proxy = await StartProxyAsync();
+
+        // RFC 9112 §3.2.4: only an empty path with no query means the server itself (OPTIONS *).
+        var answer = await RawHttp.SendAsync(proxy.PublicPort, $"OPTIONS {target} HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        Assert.Equal(200, answer.StatusCode);
+        var seen = Assert.Single(Backend.Requests);
+        Assert.Equal("OPTIONS", seen.Method);
+        Assert.Equal(sent, seen.RawTarget);
     }
 
     [Fact]
