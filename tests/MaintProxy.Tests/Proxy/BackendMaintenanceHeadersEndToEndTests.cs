@@ -12,6 +12,13 @@ public sealed class BackendMaintenanceHeadersEndToEndTests : EndToEndTest
 {
     private protected override Func<HttpContext, Task> BackendHandler => static async context =>
     {
+        if (context.Request.Query["only"] is [{ } only])
+        {
+            context.Response.Headers[only] = "1";
+            await context.Response.WriteAsync("one header");
+            return;
+        }
+
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "120";
         context.Response.Headers["X-Maintenance-Mode"] = "1";
@@ -37,5 +44,20 @@ public sealed class BackendMaintenanceHeadersEndToEndTests : EndToEndTest
         Assert.False(response.Headers.Contains("X-Maintenance-Scope"));
         Assert.False(response.Headers.Contains("X-Maintenance-Bypassed"));
         Assert.True(await proxy.WaitForOutputAsync("GET /orders → 503 forwarded", TimeSpan.FromSeconds(5)), proxy.Output);
+    }
+
+    [Theory]
+    [InlineData("X-Maintenance-Scope")]
+    [InlineData("X-Maintenance-Bypassed")]
+    public async Task BackendAnswerWithOneMaintenanceHeaderOnly_LosesIt(string header)
+    {
+        await using var proxy = await StartProxyAsync();
+        using var client = new HttpClient();
+
+        using var response = await client.GetAsync(proxy.PublicUrl + "/orders?only=" + header);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("one header", await response.Content.ReadAsStringAsync());
+        Assert.False(response.Headers.Contains(header));
     }
 }
