@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MaintProxy.Tests.Infrastructure;
 
@@ -237,57 +235,19 @@ public sealed class SocketActivationEndToEndTests : IDisposable
     [InlineData(true)]
     public async Task HttpsSocketWithAFullChainFile_SendsTheIntermediateCertificates(bool pkcs12)
     {
-        // certbot's fullchain.pem: the certificate, then the CA's intermediate (or a .pfx holding both). The endpoints
-        // Kestrel binds itself send both; an inherited socket sent the certificate alone, which curl and OpenSSL refuse.
+        // certbot's fullchain.pem: the certificate, then the CA's intermediate (or a .pfx holding both). An inherited
+        // socket sent the certificate alone, which curl and OpenSSL refuse.
         await using var backend = await TestBackend.StartAsync();
-        var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
-        var notAfter = DateTimeOffset.UtcNow.AddDays(1);
-        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var rootRequest = new CertificateRequest("CN=MaintProxy Test Root", rootKey, HashAlgorithmName.SHA256);
-        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var root = rootRequest.CreateSelfSigned(notBefore, notAfter);
-        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var intermediateRequest = new CertificateRequest("CN=MaintProxy Test Intermediate", intermediateKey, HashAlgorithmName.SHA256);
-        intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
-        using var intermediate = intermediateRequest.Create(root, notBefore, notAfter, [1]);
-        using var intermediateWithKey = intermediate.CopyWithPrivateKey(intermediateKey);
-        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var leafRequest = new CertificateRequest("CN=127.0.0.1", leafKey, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        leafRequest.CertificateExtensions.Add(names.Build());
-        using var leaf = leafRequest.Create(intermediateWithKey, notBefore, notAfter, [2]);
+        using var chain = TestCertificateChain.Create(_dir, pkcs12);
         var port = FreePort.Next();
-        var settings = new Dictionary<string, string> { ["Kestrel:Endpoints:Secure:Url"] = $"https://127.0.0.1:{FreePort.Next()}" };
-        if (pkcs12)
-        {
-            // The intermediate after the certificate, and the certificate repeated without its key: neither is the one the handshake presents first.
-            using var leafWithKey = leaf.CopyWithPrivateKey(leafKey);
-            X509Certificate2Collection bundle = [intermediate, leafWithKey, X509CertificateLoader.LoadCertificate(leaf.RawData)];
-            await File.WriteAllBytesAsync(_dir.File("chain.pfx"), bundle.Export(X509ContentType.Pkcs12, "secret")!);
-            settings["Kestrel:Endpoints:Secure:Certificate:Path"] = _dir.File("chain.pfx");
-            settings["Kestrel:Endpoints:Secure:Certificate:Password"] = "secret";
-        }
-        else
-        {
-            await File.WriteAllTextAsync(_dir.File("fullchain.pem"), leaf.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n");
-            await File.WriteAllTextAsync(_dir.File("privkey.pem"), leafKey.ExportPkcs8PrivateKeyPem());
-            settings["Kestrel:Endpoints:Secure:Certificate:Path"] = _dir.File("fullchain.pem");
-            settings["Kestrel:Endpoints:Secure:Certificate:KeyPath"] = _dir.File("privkey.pem");
-        }
+        var settings = chain.EndpointSettings("Secure");
+        settings["Kestrel:Endpoints:Secure:Url"] = $"https://127.0.0.1:{FreePort.Next()}";
 
         await using var process = await StartActivatedAsync([port], "Secure", backend.Url, settings);
         Assert.True(await Eventually.TrueAsync(() => process.OutputContains("Ready to serve"), Deadline), process.Output);
 
-        // The chain the client can build from what the handshake sent: no store holds the intermediate.
         var built = new List<string>();
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, chain, _) =>
-        {
-            built.AddRange(chain!.ChainElements.Select(element => element.Certificate.Subject));
-            return presented is not null && presented.GetCertHashString() == leaf.GetCertHashString();
-        };
-        using var client = new HttpClient(handler);
+        using var client = chain.CreateChainRecordingClient(built);
 
         Assert.Equal("backend ok /chain", await client.GetStringAsync($"https://127.0.0.1:{port}/chain"));
         Assert.Equal(["CN=127.0.0.1", "CN=MaintProxy Test Intermediate"], built.Take(2));
