@@ -93,7 +93,7 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
     // What Kestrel does itself after this callback for an endpoint without an Sni section, done here so that a
     // middleware can follow TLS: Kestrel then sees the endpoint's TLS in place and adds none. With an Sni
     // section (or no certificate, which Kestrel refuses) TLS is left to Kestrel, and nothing follows it.
-    private static void UseHttpsAsKestrelWould(EndpointConfiguration configured)
+    private void UseHttpsAsKestrelWould(EndpointConfiguration configured)
     {
         var https = configured.HttpsOptions;
         if (configured.ConfigSection.GetSection("Sni").GetChildren().Any()
@@ -102,8 +102,20 @@ internal sealed class PublicListenersSetup(IConfiguration configuration, IHostEn
             return;
         }
 
+        SendPkcs12Intermediates(configured.ConfigSection, https);
         configured.ListenOptions.UseHttps(https);
         WakeHttp2OverTls(configured.ListenOptions);
+    }
+
+    // Kestrel sends the intermediates that follow the certificate in a PEM file, but none of those a .pfx holds.
+    private void SendPkcs12Intermediates(IConfigurationSection endpoint, HttpsConnectionAdapterOptions https)
+    {
+        var section = CertificateSectionOf(endpoint);
+        if (https is { ServerCertificate: { } certificate, ServerCertificateChain: null or { Count: 0 } }
+            && !string.IsNullOrWhiteSpace(section["Path"]) && string.IsNullOrWhiteSpace(section["KeyPath"]))
+        {
+            https.ServerCertificateChain = CertificateFiles.LoadIntermediates(section, environment.ContentRootPath, certificate);
+        }
     }
 
     // Placed after TLS: an HTTP/2 connection is read through an input the drain can wake (see OpenConnections).

@@ -73,6 +73,26 @@ public sealed class HttpsEndToEndTests : EndToEndTest, IDisposable
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task HttpsEndpointWithAFullChainFile_SendsTheIntermediateCertificates(bool pkcs12)
+    {
+        // Kestrel sends the intermediates of a PEM full chain, but of a .pfx only the certificate, which curl and OpenSSL refuse.
+        using var chain = TestCertificateChain.Create(Dir, pkcs12);
+        var httpsUrl = $"https://127.0.0.1:{FreePort.Next()}";
+        var settings = chain.EndpointSettings("Secure");
+        settings["Kestrel:Endpoints:Secure:Url"] = httpsUrl;
+        await using var proxy = await StartProxyAsync(settings);
+
+        var built = new List<string>();
+        using var client = chain.CreateChainRecordingClient(built);
+
+        using var answer = await client.GetAsync(httpsUrl + "/chain");
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(["CN=127.0.0.1", "CN=MaintProxy Test Intermediate"], built.Take(2));
+    }
+
+    [Theory]
     [InlineData("pfx with a wrong password", "The certificate data cannot be read with the provided password")]
     [InlineData("key file that holds no key", "the key does not match the certificate")]
     [InlineData("certificate file missing", "Could not find file")]
