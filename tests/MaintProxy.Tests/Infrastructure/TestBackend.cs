@@ -16,6 +16,7 @@ internal sealed class TestBackend : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private long _finished;
 
     private TestBackend(WebApplication app) => _app = app;
 
@@ -23,8 +24,24 @@ internal sealed class TestBackend : IAsyncDisposable
 
     public IReadOnlyCollection<RecordedRequest> Requests => _requests;
 
+    /// <summary>How many answers a backend from <see cref="StartCountingFinishedAsync"/> has written to their last byte.</summary>
+    public long Finished => Interlocked.Read(ref _finished);
+
     public static Task<TestBackend> StartAsync(Func<HttpContext, Task>? handler = null) =>
         StartAsync(new Dictionary<string, string?> { ["urls"] = "http://127.0.0.1:0" }, handler);
+
+    /// <summary>A backend that answers "slow done" (after <c>/slow?ms=N</c>'s wait) and counts the answers it has finished.</summary>
+    public static async Task<TestBackend> StartCountingFinishedAsync()
+    {
+        TestBackend? backend = null;
+        backend = await StartAsync(async context =>
+        {
+            await context.Response.WriteAsync("slow done", context.RequestAborted);
+            await context.Response.CompleteAsync();
+            Interlocked.Increment(ref backend!._finished);
+        });
+        return backend;
+    }
 
     /// <summary>An HTTPS backend (HTTP/1.1 and HTTP/2 by ALPN) serving <paramref name="certificate"/>.</summary>
     /// <remarks>With <paramref name="requireClientCertificate"/>, a connection without a client certificate is refused in the handshake (any certificate will do).</remarks>

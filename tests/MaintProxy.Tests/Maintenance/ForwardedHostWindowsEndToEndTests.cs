@@ -63,13 +63,7 @@ public sealed class ForwardedHostWindowsEndToEndTests : EndToEndTest
     [Fact]
     public async Task DrainOfASite_WaitsForARequestThatNamesItOnlyInForwardedHost()
     {
-        long finished = 0;
-        await using var backend = await TestBackend.StartAsync(async context =>
-        {
-            await context.Response.WriteAsync("slow done", context.RequestAborted);
-            await context.Response.CompleteAsync();
-            Interlocked.Increment(ref finished);
-        });
+        await using var backend = await TestBackend.StartCountingFinishedAsync();
         await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, backend.Url, new Dictionary<string, string> { ["Maintenance:TrustedProxies:0"] = "127.0.0.1" });
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         using var request = new HttpRequestMessage(HttpMethod.Get, proxy.PublicUrl + "/slow?ms=3000");
@@ -81,7 +75,7 @@ public sealed class ForwardedHostWindowsEndToEndTests : EndToEndTest
         var down = await Scripts.DownAsync(proxy, "--site", "shop.example", "--drain=20");
 
         Assert.True(down.ExitCode == 0, down.Stderr);
-        Assert.True(Interlocked.Read(ref finished) == 1, $"down.sh --drain returned after {down.Elapsed} with a request for shop.example (X-Forwarded-Host) still running at the backend");
+        Assert.True(backend.Finished == 1, $"down.sh --drain returned after {down.Elapsed} with a request for shop.example (X-Forwarded-Host) still running at the backend");
         using var response = await slow;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

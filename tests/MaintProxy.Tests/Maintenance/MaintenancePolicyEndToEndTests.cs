@@ -393,13 +393,7 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
     [Fact]
     public async Task Drain_OfTwoSites_WaitsForARequestToTheSecond()
     {
-        long finished = 0;
-        await using var backend = await TestBackend.StartAsync(async context =>
-        {
-            await context.Response.WriteAsync("slow done", context.RequestAborted);
-            await context.Response.CompleteAsync();
-            Interlocked.Increment(ref finished);
-        });
+        await using var backend = await TestBackend.StartCountingFinishedAsync();
         await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, backend.Url);
         using var client = Client();
         var slow = SendAsync(client, HttpMethod.Get, proxy.PublicUrl + "/slow?ms=1500", r => r.Headers.Host = "b.test");
@@ -409,7 +403,7 @@ public sealed class MaintenancePolicyEndToEndTests : EndToEndTest
         var down = await Scripts.DownAsync(proxy, "--site", "a.test", "--site", "b.test", "--drain=20");
 
         Assert.True(down.ExitCode == 0, down.Stderr);
-        Assert.True(Interlocked.Read(ref finished) == 1, $"down.sh --site a.test --site b.test --drain returned after {down.Elapsed} with a request to b.test still running at the backend");
+        Assert.True(backend.Finished == 1, $"down.sh --site a.test --site b.test --drain returned after {down.Elapsed} with a request to b.test still running at the backend");
         using var response = await slow;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

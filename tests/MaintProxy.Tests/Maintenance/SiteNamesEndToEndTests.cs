@@ -257,13 +257,7 @@ public sealed class SiteNamesEndToEndTests : EndToEndTest
     [Fact]
     public async Task DrainOfAnXnSite_WaitsForTheRequestsToIt()
     {
-        long finished = 0;
-        await using var backend = await TestBackend.StartAsync(async context =>
-        {
-            await context.Response.WriteAsync("slow done", context.RequestAborted);
-            await context.Response.CompleteAsync();
-            Interlocked.Increment(ref finished);
-        });
+        await using var backend = await TestBackend.StartCountingFinishedAsync();
         await using var proxy = await ProxyProcess.StartReadyAsync(Dir.Path, backend.Url);
         using var client = Client();
 
@@ -274,7 +268,7 @@ public sealed class SiteNamesEndToEndTests : EndToEndTest
         var down = await Scripts.DownAsync(proxy, "--site", Bucher, "--drain=20");
 
         Assert.True(down.ExitCode == 0, down.Stderr);
-        Assert.True(Interlocked.Read(ref finished) == 2, $"down.sh --drain returned after {down.Elapsed} with a request to {Bucher} still in flight");
+        Assert.True(backend.Finished == 2, $"down.sh --drain returned after {down.Elapsed} with a request to {Bucher} still in flight");
         Assert.Equal(HttpStatusCode.OK, await slow);
         Assert.Equal(HttpStatusCode.OK, await slowFullyQualified);
     }
