@@ -133,8 +133,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         });
         using var client = await ConnectAsync(proxy.PublicPort, RawHttp2.Preface(streamWindow: 1000));
         await using var frames = new NetworkStream(client);
-        await client.SendAsync(RawHttp2.Frame(0x1, 0x5, 1, [.. RawHttp2.Literal(":method", "GET"), .. RawHttp2.Literal(":scheme", "http"),
-            .. RawHttp2.Literal(":path", "/page"), .. RawHttp2.Literal(":authority", "localhost"), .. RawHttp2.Literal("accept", "text/html")]));
+        await client.SendAsync(RawHttp2.Get("http", "/page", RawHttp2.Literal("accept", "text/html")));
         // The maintenance page is larger than the window: the proxy has written all of it and its request is
         // over, while the rest of the page waits in Kestrel for a WINDOW_UPDATE the client does not send yet.
         var (firstBytes, _) = await RawHttp2.ReceiveDataAsync(frames, untilBytes: 1000);
@@ -178,8 +177,7 @@ public sealed class ConnectionsWithoutRequestDrainEndToEndTests : IDisposable
         using var socket = await ConnectAsync(overTls ? securePort : proxy.PublicPort, []);
         await using var client = overTls ? await RawHttp2.OverTlsAsync(socket, certificate) : new NetworkStream(socket);
         await client.WriteAsync(RawHttp2.Preface(streamWindow: 65535));
-        await client.WriteAsync(RawHttp2.Frame(0x1, 0x5, 1, [.. RawHttp2.Literal(":method", "GET"), .. RawHttp2.Literal(":scheme", overTls ? "https" : "http"),
-            .. RawHttp2.Literal(":path", "/big.iso"), .. RawHttp2.Literal(":authority", "localhost")]));
+        await client.WriteAsync(RawHttp2.Get(overTls ? "https" : "http", "/big.iso"));
         var (firstBytes, _) = await RawHttp2.ReceiveDataAsync(client, untilBytes: 8 * 1024);
         Assert.Equal(8 * 1024, firstBytes);
 

@@ -22,6 +22,11 @@ internal static class RawHttp2
     public static byte[] Literal(string name, string value) =>
         [0, (byte)name.Length, .. Encoding.ASCII.GetBytes(name), (byte)value.Length, .. Encoding.ASCII.GetBytes(value)];
 
+    /// <summary>The HEADERS frame of a GET on stream 1 (END_STREAM, END_HEADERS) for localhost, with <paramref name="extra"/> header fields.</summary>
+    public static byte[] Get(string scheme, string path, params byte[][] extra) =>
+        Frame(0x1, 0x5, 1, [.. Literal(":method", "GET"), .. Literal(":scheme", scheme), .. Literal(":path", path),
+            .. Literal(":authority", "localhost"), .. extra.SelectMany(field => field)]);
+
     /// <summary>A TLS client on <paramref name="socket"/> that trusts <paramref name="certificate"/> only and asks for HTTP/2 by ALPN.</summary>
     public static async Task<Stream> OverTlsAsync(Socket socket, TestCertificate certificate)
     {

@@ -166,8 +166,7 @@ public sealed class SocketActivationEndToEndTests : IDisposable
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, securePort));
         await using var client = await RawHttp2.OverTlsAsync(socket, certificate);
         await client.WriteAsync(RawHttp2.Preface(streamWindow: 65535));
-        await client.WriteAsync(RawHttp2.Frame(0x1, 0x5, 1, [.. RawHttp2.Literal(":method", "GET"), .. RawHttp2.Literal(":scheme", "https"),
-            .. RawHttp2.Literal(":path", "/big.iso"), .. RawHttp2.Literal(":authority", "localhost")]));
+        await client.WriteAsync(RawHttp2.Get("https", "/big.iso"));
         Assert.Equal(8 * 1024, (await RawHttp2.ReceiveDataAsync(client, untilBytes: 8 * 1024)).Bytes);
 
         var stopping = Stopwatch.StartNew();
