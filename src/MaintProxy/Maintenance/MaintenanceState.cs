@@ -53,7 +53,7 @@ internal sealed class MaintenanceState
     /// </summary>
     public void ReadSentinelForEachDecision() => _readSentinelForEachDecision = true;
 
-    /// <summary>Raised after a new state is applied, before <see cref="Refresh"/> returns.</summary>
+    /// <summary>Raised after a new state is applied, before any <see cref="Refresh"/> returns it.</summary>
     public event Action<MaintenanceSnapshot>? Applied;
 
     /// <summary>
@@ -82,9 +82,12 @@ internal sealed class MaintenanceState
             next = next with { Generation = current.Generation + 1, Since = _timeProvider.GetUtcNow() };
             _current = next;
             LogApplied(next);
+
+            // Inside the lock: a Refresh that returns this state (the scripts' confirmation) waits until the
+            // connections it closes are closed, even when another thread (the watcher) applied it.
+            Applied?.Invoke(next);
         }
 
-        Applied?.Invoke(next);
         return next;
     }
 
