@@ -11,7 +11,8 @@ front of the same static nginx backend (a 1 KB file), all on 127.0.0.1 ports tha
   1. proxied requests/s and p50/p99 latency (wrk, keep-alive), access logs on and off,
      with the backend alone as the ceiling and, with logs off, the forwarding floor
      (tests/bench/floor: Kestrel and HttpClient forwarding, nothing else);
-  2. maintenance 503 requests/s and latency;
+  2. maintenance 503 requests/s and latency, with logs off beside the maintenance floor
+     (the same program answering the page itself: Kestrel alone);
   3. switch latency of down.sh / up.sh under a tight client loop, and the requests sent after
      the script returned that were still forwarded (down) or still refused (up);
   4. MaintProxy's memory (RSS) idle and at the end of the load;
@@ -215,12 +216,18 @@ free_port floor_port
   "${dotnet_env[@]}" dotnet "$work/floor/ForwardingFloor.dll" --urls "http://127.0.0.1:$floor_port" \
   --Backend "$backend_url/" >>"$work/floor.log" 2>&1) &
 pids+=($!); floor_pid=$!
+free_port maint_floor_port
+(cd "$work" && exec env DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT="$(nproc)" DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
+  "${dotnet_env[@]}" dotnet "$work/floor/ForwardingFloor.dll" --urls "http://127.0.0.1:$maint_floor_port" \
+  --Page "$work/maint/maint.html" >>"$work/maint-floor.log" 2>&1) &
+pids+=($!); maint_floor_pid=$!
 
 wait_http "http://127.0.0.1:$nginx_log_port$path" 200 "nginx"
 wait_http "http://127.0.0.1:$haproxy_log_port$path" 200 "HAProxy"
 wait_http "http://127.0.0.1:$mp_port$path" 200 "MaintProxy"
 wait_http "http://127.0.0.1:$mpq_port$path" 200 "MaintProxy (request log off)"
 wait_http "http://127.0.0.1:$floor_port$path" 200 "the forwarding floor"
+wait_http "http://127.0.0.1:$maint_floor_port$path" 503 "the maintenance floor"
 sleep 1 # let start-up work (tiering, timers) settle before the idle reading
 rss_idle_mp=$(rss_kb "$mp_pid")
 rss_idle_nginx=$(rss_kb "$nginx_pid")
@@ -236,10 +243,12 @@ pid_of[nginx:off]=$nginx_pid
 pid_of[haproxy:on]=$haproxy_pid
 pid_of[haproxy:off]=$haproxy_pid
 pid_of[floor:off]=$floor_pid
+pid_of[maint-floor:off]=$maint_floor_pid
 url[backend]=$backend_url
 url[mp:on]=http://127.0.0.1:$mp_port
 url[mp:off]=http://127.0.0.1:$mpq_port
 url[floor:off]=http://127.0.0.1:$floor_port
+url[maint-floor:off]=http://127.0.0.1:$maint_floor_port
 url[nginx:on]=http://127.0.0.1:$nginx_log_port
 url[nginx:off]=http://127.0.0.1:$nginx_nolog_port
 url[haproxy:on]=http://127.0.0.1:$haproxy_log_port
@@ -347,8 +356,13 @@ fi
 # ---------------------------------------------------------------- 2. maintenance
 maint_targets=()
 for variant in $log_variants; do maint_targets+=("mp:$variant" "nginx:$variant" "haproxy:$variant"); done
+[[ " $log_variants " == *" off "* ]] && maint_targets+=(maint-floor:off) # as the forwarding floor, no log
 maintenance on
-for target in "${maint_targets[@]}"; do run_wrk "" "$target" "$maint_connections" 1 503; done
+for target in "${maint_targets[@]}"; do
+  # The proxies were warmed up by the proxied runs; the maintenance floor answers only here.
+  [ "$target" = maint-floor:off ] && seconds=$warmup || seconds=1
+  run_wrk "" "$target" "$maint_connections" "$seconds" 503
+done
 say "maintenance: $rounds rounds x ${#maint_targets[@]} targets, -c$maint_connections, ${duration}s each"
 for round in $(seq "$rounds"); do
   for target in "${maint_targets[@]}"; do run_wrk "maint-c$maint_connections" "$target" "$maint_connections" "$duration" 503; done
@@ -408,8 +422,9 @@ med() { median <<<"${samples[$1]:-}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 fmt() { awk -v v="$1" -v k="$2" 'BEGIN { if (v == "-") print "-"; else if (k == "rps") printf "%.0f", v; else if (k ~ /^(cpu|user|kernel|syscalls)$/) printf "%.1f", v; else printf "%.2f", v }'; }
 row() { # label scenario variant metric
-  local mp nginx haproxy floor backend="" unit
-  mp=$(med "$2|mp:$3|$4"); nginx=$(med "$2|nginx:$3|$4"); haproxy=$(med "$2|haproxy:$3|$4"); floor=$(med "$2|floor:$3|$4")
+  local mp nginx haproxy floor backend="" unit floor_target=floor
+  case $2 in maint*) floor_target=maint-floor ;; esac
+  mp=$(med "$2|mp:$3|$4"); nginx=$(med "$2|nginx:$3|$4"); haproxy=$(med "$2|haproxy:$3|$4"); floor=$(med "$2|$floor_target:$3|$4")
   case $2 in proxied*|anatomy) backend=$(fmt "$(med "$2|backend|$4")" "$4") ;; esac
   case $4 in
     rps) unit="req/s" ;; cpu) unit="CPU µs/req" ;; user) unit="CPU in user space, µs/req" ;;
@@ -437,7 +452,8 @@ result_file=$results_dir/bench-$(date +%Y%m%d-%H%M%S).md
   echo "(req/s: higher is better; latency and CPU: lower is better). Load average before / after: $load_before / $load_after."
   echo
   echo "Floor: Kestrel receiving and HttpClient forwarding, with nothing else (tests/bench/floor; no log, so"
-  echo "only in the log-off rows): the least a proxy built on them costs here."
+  echo "only in the log-off rows): the least a proxy built on them costs here. In the maintenance rows the"
+  echo "floor is Kestrel answering the same page and headers itself, with nothing else."
   echo
   table_head measure
   for variant in $log_variants; do
@@ -458,7 +474,7 @@ result_file=$results_dir/bench-$(date +%Y%m%d-%H%M%S).md
   echo "over the rounds above, summed over every thread of the process (and of nginx's workers); system calls"
   echo "come from one more proxied run per target under perf stat. The maintenance 503 is Kestrel answering"
   echo "alone, so the difference between the two is what forwarding (YARP and HttpClient) adds; the floor"
-  echo "column is forwarding without YARP or MaintProxy's pipeline."
+  echo "column is forwarding without YARP or MaintProxy's pipeline, and the page without the pipeline."
   echo
   table_head "per request"
   for variant in $log_variants; do

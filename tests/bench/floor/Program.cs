@@ -2,10 +2,32 @@
 // copied back. No YARP, no routing, no maintenance check, no log: what MaintProxy costs above this is
 // its own pipeline; what this costs above nginx is Kestrel and .NET's sockets.
 // Usage: dotnet ForwardingFloor.dll --urls http://127.0.0.1:PORT --Backend http://127.0.0.1:PORT/
+// With --Page FILE instead it is the maintenance floor: Kestrel answers every request with a 503, the
+// page and MaintProxy's headers, and nothing else runs.
 using System.Net;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
+if (builder.Configuration["Page"] is { } pagePath)
+{
+    var page = File.ReadAllBytes(pagePath);
+    var maintenanceFloor = builder.Build();
+    maintenanceFloor.Run(context =>
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        response.Headers["X-Maintenance-Mode"] = "1";
+        response.Headers.RetryAfter = "300";
+        response.Headers.CacheControl = "no-store, no-cache, must-revalidate";
+        response.Headers.Vary = "Accept";
+        response.ContentType = "text/html; charset=utf-8";
+        response.ContentLength = page.Length;
+        return response.Body.WriteAsync(page).AsTask();
+    });
+    maintenanceFloor.Run();
+    return;
+}
+
 var backend = new Uri(builder.Configuration["Backend"]
     ?? throw new InvalidOperationException("--Backend http://host:port/ is required"));
 using var client = new HttpMessageInvoker(new SocketsHttpHandler
