@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using MaintProxy.Files;
 using Microsoft.Extensions.Options;
 
@@ -132,13 +131,7 @@ internal sealed class MaintenanceState
             return FailedClosed("unreadable", ex is UnauthorizedAccessException ? $"{ex.Message} {UnreachableProblem.WhatToFix()}" : ex.Message);
         }
 
-        var (windows, error) = SentinelParser.Parse(content);
-        return new MaintenanceSnapshot
-        {
-            Windows = windows,
-            SentinelSha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
-            SentinelError = error,
-        };
+        return MaintenanceSnapshot.Of(content);
     }
 
     private static MaintenanceSnapshot FailedClosed(string marker, string error) => new()
