@@ -21,6 +21,7 @@ public sealed class ProxyConfigurationEndToEndTests : EndToEndTest
     [Theory]
     [InlineData("/{**rest}", null)]
     [InlineData("{**catch-all}", "0")]
+    [InlineData("/{*path}/", null)]
     public async Task TwoRoutesMatchingTheSameRequests_RefuseToStartNamingBoth(string path, string? order)
     {
         var settings = new Dictionary<string, string>

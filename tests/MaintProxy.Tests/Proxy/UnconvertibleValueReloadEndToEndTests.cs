@@ -59,7 +59,7 @@ public sealed class UnconvertibleValueReloadEndToEndTests : EndToEndTest
             ["Match"] = new JsonObject { ["Path"] = "/{**rest}" },
         });
         Assert.True(await proxy.WaitForOutputAsync(
-            "ERR] Routes 'app' and 'shop' match the same requests (the same Match and Order)", TimeSpan.FromSeconds(10)), proxy.Output);
+            "ERR] Routes 'app' and 'shop' match the same requests (the same Order and Path", TimeSpan.FromSeconds(10)), proxy.Output);
         Assert.Equal("backend ok /", await client.GetStringAsync(proxy.PublicUrl + "/"));
 
         await SaveAsync(settings, s =>
