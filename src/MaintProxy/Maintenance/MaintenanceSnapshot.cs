@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Primitives;
 
 namespace MaintProxy.Maintenance;
@@ -11,18 +10,6 @@ namespace MaintProxy.Maintenance;
 internal sealed record MaintenanceSnapshot
 {
     public static readonly MaintenanceSnapshot Up = new();
-
-    /// <summary>The state a sentinel with these bytes describes (not yet applied: no generation, no since).</summary>
-    public static MaintenanceSnapshot Of(byte[] sentinel)
-    {
-        var (windows, error) = SentinelParser.Parse(sentinel);
-        return new MaintenanceSnapshot
-        {
-            Windows = windows,
-            SentinelSha256 = Convert.ToHexStringLower(SHA256.HashData(sentinel)),
-            SentinelError = error,
-        };
-    }
 
     private readonly ImmutableArray<MaintenanceWindow> _windows = [];
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using MaintProxy.Files;
 using Microsoft.Extensions.Options;
 
@@ -131,7 +132,13 @@ internal sealed class MaintenanceState
             return FailedClosed("unreadable", ex is UnauthorizedAccessException ? $"{ex.Message} {UnreachableProblem.WhatToFix()}" : ex.Message);
         }
 
-        return MaintenanceSnapshot.Of(content);
+        var (windows, error) = SentinelParser.Parse(content);
+        return new MaintenanceSnapshot
+        {
+            Windows = windows,
+            SentinelSha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
+            SentinelError = error,
+        };
     }
 
     private static MaintenanceSnapshot FailedClosed(string marker, string error) => new()
